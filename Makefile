@@ -1,0 +1,51 @@
+# `make run` and `make test` do all the set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_UPSTREAM_PORT ?= 8001
+
+.PHONY: install run test lint fmt bench schema clean
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Serves the embedded default: SQLite, database-backed counter, demo upstream.
+run: install
+	$(PY) manage.py migrate --noinput
+	@set -e; \
+	if [ -z "$$MOVIES_API_URL" ]; then \
+		$(PY) manage.py demo_upstream --host 127.0.0.1 --port $(DEMO_UPSTREAM_PORT) & \
+		upstream=$$!; trap 'kill $$upstream 2>/dev/null' EXIT; \
+		export MOVIES_API_URL=http://127.0.0.1:$(DEMO_UPSTREAM_PORT)/api/v1/maya/movies/; \
+	fi; \
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-exports the committed GraphQL SDL after a schema change.
+schema: install
+	SECRET_KEY=schema-export DEBUG=false $(PY) manage.py export_schema graphql_api.schema:schema --path graphql_api/schema.graphql
+
+bench: install
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,81 @@
+"""Registration and JWTs."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+# Hashing is the costly part of a login: an upper bound keeps it bounded.
+PASSWORD_MAX_LENGTH = 4096
+USERNAME_TAKEN = "A user with that username already exists."
+
+
+class InvalidCredentials(Exception):
+    """Wrong username or password, or a bad or expired refresh token."""
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+
+
+def user_register(*, username: str, password: str) -> AbstractBaseUser:
+    """Create a user; a taken username is a `ValidationError`, even under a race."""
+    user_model = get_user_model()
+    user = user_model(username=username)
+    errors: dict[str, list[ValidationError]] = {}
+    try:
+        user_model._meta.get_field("username").clean(username, user)
+    except ValidationError as error:
+        errors["username"] = error.error_list
+    try:
+        if len(password) > PASSWORD_MAX_LENGTH:
+            raise ValidationError(f"Ensure the password has at most {PASSWORD_MAX_LENGTH} characters.", "max_length")
+        validate_password(password, user=user)
+    except ValidationError as error:
+        errors["password"] = error.error_list
+    if not errors.get("username") and user_model.objects.filter(username=username).exists():
+        errors["username"] = [ValidationError(USERNAME_TAKEN, code="unique")]
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # a concurrent registration won the race
+        raise ValidationError({"username": [ValidationError(USERNAME_TAKEN, code="unique")]}) from error
+    return user
+
+
+def tokens_for_user(*, user: AbstractBaseUser) -> TokenPair:
+    refresh = RefreshToken.for_user(user)
+    return TokenPair(access_token=str(refresh.access_token), refresh_token=str(refresh))
+
+
+def tokens_obtain(*, username: str, password: str) -> TokenPair:
+    """A token pair for valid credentials; `InvalidCredentials` otherwise."""
+    # NUL cannot be stored in PostgreSQL text: such a username is simply unknown.
+    if "\x00" in username or len(password) > PASSWORD_MAX_LENGTH:
+        raise InvalidCredentials
+    user = authenticate(username=username, password=password)
+    if user is None:
+        raise InvalidCredentials
+    return tokens_for_user(user=user)
+
+
+def access_token_refresh(*, refresh_token: str) -> str:
+    """A new access token for a valid refresh token; `InvalidCredentials` otherwise."""
+    try:
+        refresh = RefreshToken(refresh_token)
+    except TokenError as error:
+        raise InvalidCredentials from error
+    user_id = refresh.payload.get("user_id")
+    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+        raise InvalidCredentials
+    return str(refresh.access_token)

@@ -1,0 +1,90 @@
+"""RFC 9457 problem documents: the one error shape of every route."""
+
+import logging
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Headers of an error response that carry meaning a client needs.
+PRESERVED_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: Iterable[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """A problem document with the standard title of `status`.
+
+    `errors` lists field problems as `{field, code, message}` items (for
+    GraphQL-level answers, GraphQL error objects).
+    """
+    title = HTTPStatus(status).phrase
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail or title + "."}
+    if errors is not None:
+        body["errors"] = list(errors)
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+def is_json(response: HttpResponse) -> bool:
+    content_type = response.get("Content-Type", "")
+    return content_type.startswith(("application/json", PROBLEM_CONTENT_TYPE))
+
+
+def as_problem(response: HttpResponse) -> HttpResponse:
+    """Replace a non-JSON error page (Django's, a 405, a CSRF 403) with a problem document."""
+    headers = {name: response[name] for name in PRESERVED_HEADERS if response.has_header(name)}
+    return problem_response(response.status_code, headers=headers)
+
+
+class ProblemDetailsMiddleware:
+    """Turns every error that reaches it into a problem document, HTML pages included.
+
+    Sits near the top of `MIDDLEWARE`, so it also sees the responses that
+    Django builds for exceptions raised further down (404, 413, CSRF).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code >= 400 and not is_json(response):
+            return as_problem(response)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse:
+        if isinstance(exception, Http404):
+            return problem_response(404)
+        if isinstance(exception, RequestDataTooBig):
+            return problem_response(413, "The request body is too large.")
+        if isinstance(exception, PermissionDenied):
+            return problem_response(403)
+        if isinstance(exception, (BadRequest, SuspiciousOperation)):
+            return problem_response(400)
+        logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return problem_response(500, "An unexpected error occurred.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(404, "No such resource.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return problem_response(500, "An unexpected error occurred.")

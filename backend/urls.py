@@ -1,0 +1,26 @@
+"""Routes: GraphQL, the REST shims, health, OpenAPI docs and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend import problems
+from backend.health import health
+from graphql_api.schema import schema
+from graphql_api.views import ApiGraphQLView
+
+handler400 = problems.bad_request
+handler403 = problems.permission_denied
+handler404 = problems.not_found
+handler500 = problems.server_error
+
+graphql_view = ApiGraphQLView.as_view(schema=schema)
+
+urlpatterns = [
+    re_path(r"^graphql/?$", graphql_view, name="graphql"),
+    re_path(r"^health/?$", health, name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("rest_compat.urls")),
+]

@@ -1,0 +1,13 @@
+"""Placeholder: request counter fields (issue 4)."""
+
+import strawberry
+
+
+@strawberry.type
+class MetricsQuery:
+    pass
+
+
+@strawberry.type
+class MetricsMutation:
+    pass

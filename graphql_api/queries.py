@@ -1,0 +1,48 @@
+"""Read resolvers: check the caller, then call selectors."""
+
+from uuid import UUID
+
+import strawberry
+import strawberry_django
+from django.db.models import QuerySet
+from strawberry.types import Info
+from strawberry_django.optimizer import optimize
+from strawberry_django.pagination import OffsetPaginated
+
+from graphql_api.errors import BadUserInput
+from graphql_api.permissions import require_user
+from graphql_api.types import CollectionType, GenreCount, UserType
+from movie_collections import selectors
+from movie_collections.models import Collection
+
+MAX_FAVOURITE_GENRES = 20
+
+
+@strawberry.type
+class CollectionQuery:
+    @strawberry.field(description="The authenticated caller.")
+    def me(self, info: Info) -> UserType:
+        user = require_user(info)
+        return UserType(username=user.username, date_joined=user.date_joined)
+
+    @strawberry_django.offset_paginated(
+        OffsetPaginated[CollectionType], description="The caller's collections, newest first."
+    )
+    def collections(self, info: Info) -> QuerySet[Collection]:
+        return selectors.collection_list(owner=require_user(info))
+
+    @strawberry.field(description="One of the caller's collections; null when not found or not the caller's.")
+    def collection(self, info: Info, uuid: UUID) -> CollectionType | None:
+        queryset = selectors.collection_get(owner=require_user(info), uuid=uuid)
+        return optimize(queryset, info).first()
+
+    @strawberry.field(description="The caller's most frequent genres over all their collections.")
+    def favourite_genres(self, info: Info, limit: int = selectors.DEFAULT_FAVOURITE_GENRES) -> list[GenreCount]:
+        user = require_user(info)
+        if not 0 <= limit <= MAX_FAVOURITE_GENRES:
+            message = f"Ensure limit is between 0 and {MAX_FAVOURITE_GENRES}."
+            raise BadUserInput([{"field": "limit", "code": "invalid", "message": message}])
+        return [
+            GenreCount(name=genre.name, count=genre.count)
+            for genre in selectors.favourite_genres(owner=user, limit=limit)
+        ]

@@ -1,0 +1,41 @@
+"""The one GraphQL schema: both `/graphql/` and the REST shims execute it."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from django.conf import settings
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.tools import merge_types
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from graphql_api.extensions import ErrorCodes, is_unexpected
+from graphql_api.metrics import MetricsMutation, MetricsQuery
+from graphql_api.movies import MovieQuery
+from graphql_api.mutations import AccountMutation, CollectionMutation
+from graphql_api.queries import CollectionQuery
+
+Query = merge_types("Query", (CollectionQuery, MovieQuery, MetricsQuery))
+Mutation = merge_types("Mutation", (AccountMutation, CollectionMutation, MetricsMutation))
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log unexpected errors with their traceback; expected ones are the client's business."""
+        unexpected = [error for error in errors if is_unexpected(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        # Limits first, so an oversized document is refused before more work.
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        DjangoOptimizerExtension,
+        ErrorCodes,
+    ],
+)

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from movie_collections.models import Collection, CollectionMovie, Genre
+
+
+class CollectionMovieInline(admin.TabularInline):
+    model = CollectionMovie
+    fields = ["position", "movie_uuid", "title"]
+    extra = 0
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "created_at"]
+    search_fields = ["title", "owner__username"]
+    readonly_fields = ["uuid", "created_at", "updated_at"]
+    inlines = [CollectionMovieInline]
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    search_fields = ["name"]

@@ -1,0 +1,75 @@
+"""Collections of movies: data and constraints only (logic lives in services)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+TITLE_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 10_000
+GENRE_MAX_LENGTH = 100
+
+
+class Collection(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="movie_collections")
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="collection_owner_newest")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Genre(models.Model):
+    """A genre name, shared by every entry that names it (names are not user data)."""
+
+    name = models.CharField(max_length=GENRE_MAX_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectionMovie(models.Model):
+    """One movie in one collection, as its owner described it.
+
+    The movie's data is a copy per entry: what one user sends about a movie
+    never changes what another user sees.
+    """
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="movies")
+    position = models.PositiveIntegerField()
+    movie_uuid = models.UUIDField()
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(blank=True, default="")
+    genres = models.ManyToManyField(Genre, through="CollectionMovieGenre", related_name="entries")
+
+    class Meta:
+        ordering = ["collection", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "movie_uuid"], name="collection_movie_once"),
+            models.UniqueConstraint(fields=["collection", "position"], name="collection_movie_position"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CollectionMovieGenre(models.Model):
+    """A genre of an entry, in the order given; a genre counts once per entry."""
+
+    entry = models.ForeignKey(CollectionMovie, on_delete=models.CASCADE, related_name="genre_links")
+    genre = models.ForeignKey(Genre, on_delete=models.PROTECT, related_name="entry_links")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["entry", "position"]
+        constraints = [models.UniqueConstraint(fields=["entry", "genre"], name="entry_genre_once")]

@@ -1,0 +1,41 @@
+"""Reads of collections: lazy querysets, or values computed in the database."""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+
+from movie_collections.models import Collection, Genre
+
+DEFAULT_FAVOURITE_GENRES = 3
+
+
+@dataclass(frozen=True)
+class GenreCount:
+    name: str
+    count: int
+
+
+def collection_list(*, owner: AbstractBaseUser) -> QuerySet[Collection]:
+    """The owner's collections, newest first."""
+    return Collection.objects.filter(owner=owner).order_by("-created_at", "-id")
+
+
+def collection_get(*, owner: AbstractBaseUser, uuid: UUID) -> QuerySet[Collection]:
+    """The owner's collection with this uuid, as a lazy queryset of at most one row."""
+    return collection_list(owner=owner).filter(uuid=uuid)
+
+
+def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_GENRES) -> list[GenreCount]:
+    """The owner's most frequent genres over all their collections, in one query.
+
+    A genre counts once per (collection, movie) entry; ties break by name.
+    """
+    rows = (
+        Genre.objects.filter(entry_links__entry__collection__owner=owner)
+        .annotate(count=Count("entry_links"))
+        .order_by("-count", "name")
+        .values_list("name", "count")[: max(limit, 0)]
+    )
+    return [GenreCount(name=name, count=count) for name, count in rows]

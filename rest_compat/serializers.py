@@ -1,0 +1,123 @@
+"""Shapes of REST request bodies.
+
+They check JSON types only and convert the REST wire form to GraphQL
+variables (for example `genres: "Drama,Comedy"` to a list). Business rules
+(blank titles, lengths, duplicates) live in the services, shared by both
+faces. drf-spectacular documents the REST API from these.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, nothing converted to one (DRF would accept numbers)."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictUUIDField(serializers.UUIDField):
+    default_error_messages = {"invalid": "Must be a valid UUID."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class CredentialsSerializer(serializers.Serializer):
+    username = StrictCharField()
+    password = StrictCharField()
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh_token = StrictCharField()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+
+
+class MovieSerializer(serializers.Serializer):
+    uuid = StrictUUIDField()
+    title = StrictCharField()
+    description = StrictCharField(required=False, default="")
+    genres = StrictCharField(required=False, default="", help_text='Comma-separated, e.g. "Drama,Comedy".')
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values = super().to_internal_value(data)
+        return {**values, "uuid": str(values["uuid"]), "genres": values["genres"].split(",")}
+
+
+class MovieListField(serializers.ListField):
+    default_error_messages = {"not_a_list": "Must be a list of movies."}
+    child = MovieSerializer()
+
+
+class CollectionCreateSerializer(serializers.Serializer):
+    title = StrictCharField()
+    description = StrictCharField(required=False, default="")
+    movies = MovieListField(required=False, default=list)
+
+
+class CollectionUpdateSerializer(serializers.Serializer):
+    title = StrictCharField(required=False)
+    description = StrictCharField(required=False)
+    movies = MovieListField(required=False)
+
+
+class CollectionSummarySerializer(serializers.Serializer):
+    title = serializers.CharField()
+    uuid = serializers.UUIDField()
+    description = serializers.CharField()
+
+
+class CollectionCreatedSerializer(serializers.Serializer):
+    collection_uuid = serializers.UUIDField()
+
+
+class MovieOutSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    genres = serializers.CharField()
+    uuid = serializers.UUIDField()
+
+
+class CollectionDetailSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    movies = MovieOutSerializer(many=True)
+
+
+class CollectionListDataSerializer(serializers.Serializer):
+    collections = CollectionSummarySerializer(many=True)
+    favourite_genres = serializers.CharField()
+
+
+class CollectionListSerializer(serializers.Serializer):
+    is_success = serializers.BooleanField()
+    data = CollectionListDataSerializer()
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The request body checked against `serializer_class`; DRF's 400 otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -1,0 +1,56 @@
+"""Fixtures shared by every test: users, authenticated clients, a GraphQL caller."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.services import tokens_for_user
+from tests.factories import UserFactory
+
+GraphQL = Callable[..., tuple[int, dict[str, Any]]]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def user(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db: None) -> Any:
+    return UserFactory()
+
+
+def bearer_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user: Any) -> APIClient:
+    return bearer_client(user)
+
+
+@pytest.fixture
+def graphql(db: None) -> GraphQL:
+    """`graphql(query, variables=None, user=None)` posts to /graphql/ and answers (status, json)."""
+
+    def execute(query: str, variables: dict[str, Any] | None = None, user: Any = None) -> tuple[int, dict[str, Any]]:
+        client = bearer_client(user) if user is not None else APIClient()
+        response = client.post("/graphql/", {"query": query, "variables": variables or {}}, format="json")
+        return response.status_code, response.json()
+
+    return execute
