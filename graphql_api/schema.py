@@ -1,11 +1,11 @@
 """The one GraphQL schema: both `/graphql/` and the REST shims execute it."""
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from django.conf import settings
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.extensions import ErrorCodes, is_unexpected
@@ -16,6 +16,7 @@ from graphql_api.queries import CollectionQuery
 
 Query = merge_types("Query", (CollectionQuery, MovieQuery, MetricsQuery))
 Mutation = merge_types("Mutation", (AccountMutation, CollectionMutation, MetricsMutation))
+
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:

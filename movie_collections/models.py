@@ -73,3 +73,6 @@ class CollectionMovieGenre(models.Model):
     class Meta:
         ordering = ["entry", "position"]
         constraints = [models.UniqueConstraint(fields=["entry", "genre"], name="entry_genre_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.genre_id}"

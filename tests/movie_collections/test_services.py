@@ -1,0 +1,129 @@
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre, Genre
+from movie_collections.services import MovieInput, collection_create, collection_delete, collection_update
+from tests.factories import CollectionFactory, MovieInputFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def movie_rows(collection: Collection) -> list[tuple]:
+    return [
+        (str(entry.movie_uuid), entry.title, [link.genre.name for link in entry.genre_links.order_by("position")])
+        for entry in collection.movies.order_by("position")
+    ]
+
+
+def test_create_stores_movies_in_order_with_normalised_genres(user):
+    first, second = uuid.uuid4(), uuid.uuid4()
+
+    collection = collection_create(
+        owner=user,
+        title="  Weekend  ",
+        movies=[
+            MovieInput(uuid=first, title="Heat", genres=(" Crime", "Drama ", "", "Crime")),
+            MovieInput(uuid=second, title="Up"),
+        ],
+    )
+
+    assert collection.title == "Weekend"
+    assert movie_rows(collection) == [(str(first), "Heat", ["Crime", "Drama"]), (str(second), "Up", [])]
+
+
+def test_create_rejects_everything_wrong_at_once_and_writes_nothing(user):
+    same = uuid.uuid4()
+    movies = [
+        MovieInput(uuid=same, title="A"),
+        MovieInput(uuid=same, title="  "),
+        MovieInput(uuid=uuid.uuid4(), title="C", genres=("x" * 101,)),
+    ]
+
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="", description="d" * 10_001, movies=movies)
+
+    assert {field: [e.code for e in errors] for field, errors in error.value.error_dict.items()} == {
+        "title": ["blank"],
+        "description": ["max_length"],
+        "movies.1.uuid": ["duplicate"],
+        "movies.1.title": ["blank"],
+        "movies.2.genres.0": ["max_length"],
+    }
+    assert Collection.objects.count() == 0
+    assert Genre.objects.count() == 0
+
+
+def test_create_refuses_more_than_a_thousand_movies(user):
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="Big", movies=MovieInputFactory.build_batch(1001))
+
+    assert list(error.value.error_dict) == ["movies"]
+
+
+def test_create_refuses_null_characters(user):
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="a\x00b")
+
+    assert error.value.error_dict["title"][0].code == "null_characters_not_allowed"
+
+
+def test_update_changes_only_what_is_given(user):
+    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieInputFactory.build_batch(2))
+    before = movie_rows(collection)
+
+    collection_update(owner=user, uuid=collection.uuid, title="New")
+
+    collection.refresh_from_db()
+    assert (collection.title, collection.description) == ("New", "Keep")
+    assert movie_rows(collection) == before
+
+
+def test_update_with_movies_replaces_the_list(user):
+    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(3))
+    replacement = MovieInput(uuid=uuid.uuid4(), title="Only", genres=("Drama",))
+
+    collection_update(owner=user, uuid=collection.uuid, movies=[replacement])
+
+    assert movie_rows(collection) == [(str(replacement.uuid), "Only", ["Drama"])]
+    assert CollectionMovie.objects.count() == 1
+    assert CollectionMovieGenre.objects.count() == 1
+
+
+def test_update_of_another_users_collection_is_not_found_and_changes_nothing(user):
+    collection = CollectionFactory(owner=UserFactory(), title="Theirs")
+
+    with pytest.raises(Collection.DoesNotExist):
+        collection_update(owner=user, uuid=collection.uuid, title="Mine")
+
+    collection.refresh_from_db()
+    assert collection.title == "Theirs"
+
+
+def test_delete_removes_the_collection_and_its_entries(user):
+    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(2))
+
+    collection_delete(owner=user, uuid=collection.uuid)
+
+    assert Collection.objects.count() == 0
+    assert CollectionMovie.objects.count() == 0
+    assert CollectionMovieGenre.objects.count() == 0
+
+
+def test_delete_of_another_users_collection_is_not_found(user):
+    collection = CollectionFactory(owner=UserFactory())
+
+    with pytest.raises(Collection.DoesNotExist):
+        collection_delete(owner=user, uuid=collection.uuid)
+
+    assert Collection.objects.count() == 1
+
+
+def test_one_users_movie_data_never_changes_another_users(user, other_user):
+    movie_uuid = uuid.uuid4()
+    theirs = collection_create(owner=other_user, title="T", movies=[MovieInput(uuid=movie_uuid, title="Original")])
+
+    collection_create(owner=user, title="M", movies=[MovieInput(uuid=movie_uuid, title="Vandalised")])
+
+    assert movie_rows(theirs) == [(str(movie_uuid), "Original", [])]
