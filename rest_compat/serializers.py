@@ -116,6 +116,22 @@ class CollectionListSerializer(serializers.Serializer):
     data = CollectionListDataSerializer()
 
 
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="Dotted path into the request body, e.g. `movies.1.uuid`.")
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem document (`application/problem+json`): every error's shape."""
+
+    type = serializers.CharField(default="about:blank")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = FieldErrorSerializer(many=True, required=False, help_text="On validation failures.")
+
+
 def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     """The request body checked against `serializer_class`; DRF's 400 otherwise."""
     serializer = serializer_class(data=data)

@@ -16,6 +16,8 @@ from graphql import ExecutionResult
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
+
+from rest_compat.serializers import ProblemSerializer
 from rest_framework.views import APIView
 
 from backend.problems import problem_response
@@ -68,13 +70,22 @@ class ShimSchema(AutoSchema):
 
     def get_response_serializers(self) -> Any:
         route = self._route()
-        return {route.status: route.response_serializer if route.status != 204 else None}
+        responses: dict[int, Any] = {route.status: route.response_serializer if route.status != 204 else None}
+        if route.request_serializer:
+            responses[400] = ProblemSerializer
+        if self.view.authentication_classes:
+            responses[401] = ProblemSerializer
+        if "{" in self.path:
+            responses[404] = ProblemSerializer
+        return responses
 
     def get_summary(self) -> str | None:
         return self._route().summary or None
 
     def get_operation_id(self) -> str:
-        return self._route().operation
+        # PUT and PATCH share an operation; the method keeps their ids apart.
+        operation = self._route().operation
+        return f"{operation}_partial" if self.method == "PATCH" else operation
 
 
 class GraphQLShimView(APIView):
@@ -120,4 +131,3 @@ def error_response(result: ExecutionResult) -> Response:
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="api"'}
     return problem_response(status, detail, headers=headers)
-
