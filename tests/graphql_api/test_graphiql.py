@@ -1,0 +1,51 @@
+"""GET /graphql/ in a browser opens GraphiQL, built from our own static files (no CDN)."""
+
+import re
+
+import pytest
+
+from tests.html_assets import asset_urls, missing_static_files
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+# The only absolute URL the page may contain: the SVG namespace of its inline
+# favicon, a name that is never fetched.
+SVG_NAMESPACE_HOST = "www.w3.org"
+
+pytestmark = pytest.mark.django_db
+
+
+def test_graphiql_opens_in_a_browser(client):
+    response = client.get("/graphql/", HTTP_ACCEPT=BROWSER_ACCEPT)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "<title>Movie collections GraphiQL</title>" in response.content.decode()
+
+
+def test_graphiql_opens_without_the_trailing_slash(client):
+    response = client.get("/graphql", HTTP_ACCEPT=BROWSER_ACCEPT)
+
+    assert response.status_code == 200
+    assert "<title>Movie collections GraphiQL</title>" in response.content.decode()
+
+
+def test_graphiql_names_no_other_host(client):
+    html = client.get("/graphql/", HTTP_ACCEPT=BROWSER_ACCEPT).content.decode()
+
+    hosts = set(re.findall(r"(?:https?:)?//([A-Za-z0-9.-]+\.[A-Za-z]{2,})", html))
+    assert hosts <= {SVG_NAMESPACE_HOST}
+
+
+def test_graphiql_loads_its_scripts_and_styles_from_our_static_files(client):
+    html = client.get("/graphql/", HTTP_ACCEPT=BROWSER_ACCEPT).content.decode()
+
+    urls = asset_urls(html)
+    assert [url.rsplit("/", 1)[-1] for url in urls] == [
+        "graphiql.min.css",
+        "plugin-explorer.css",
+        "react.production.min.js",
+        "react-dom.production.min.js",
+        "graphiql.min.js",
+        "plugin-explorer.umd.js",
+    ]
+    assert missing_static_files(urls) == []
