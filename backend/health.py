@@ -6,7 +6,7 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from backend.problems import PROBLEM_CONTENT_TYPE
 
@@ -40,7 +40,7 @@ def redis_is_up() -> bool:
         client.close()
 
 
-@require_GET
+@require_safe  # GET, and HEAD for load balancers that probe with it
 def health(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_is_up()}
     if settings.REDIS_URL:

@@ -13,6 +13,10 @@ logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Headers of an error response that carry meaning a client needs.
 PRESERVED_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+NOT_FOUND_DETAIL = "No such resource."
+SERVER_ERROR_DETAIL = "An unexpected error occurred."
+# The same detail whether Django's handlers or its DEBUG pages answered.
+DETAIL_BY_STATUS = {404: NOT_FOUND_DETAIL, 500: SERVER_ERROR_DETAIL}
 
 
 def problem_response(
@@ -42,7 +46,7 @@ def is_json(response: HttpResponse) -> bool:
 def as_problem(response: HttpResponse) -> HttpResponse:
     """Replace a non-JSON error page (Django's, a 405, a CSRF 403) with a problem document."""
     headers = {name: response[name] for name in PRESERVED_HEADERS if response.has_header(name)}
-    return problem_response(response.status_code, headers=headers)
+    return problem_response(response.status_code, DETAIL_BY_STATUS.get(response.status_code), headers=headers)
 
 
 class ProblemDetailsMiddleware:
@@ -63,7 +67,7 @@ class ProblemDetailsMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse:
         if isinstance(exception, Http404):
-            return problem_response(404)
+            return problem_response(404, NOT_FOUND_DETAIL)
         if isinstance(exception, RequestDataTooBig):
             return problem_response(413, "The request body is too large.")
         if isinstance(exception, PermissionDenied):
@@ -71,7 +75,9 @@ class ProblemDetailsMiddleware:
         if isinstance(exception, (BadRequest, SuspiciousOperation)):
             return problem_response(400)
         logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return problem_response(500, "An unexpected error occurred.")
+        response = problem_response(500, SERVER_ERROR_DETAIL)
+        response._has_been_logged = True  # logged above with its traceback; spare django.request
+        return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -83,8 +89,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return problem_response(404, "No such resource.")
+    return problem_response(404, NOT_FOUND_DETAIL)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return problem_response(500, "An unexpected error occurred.")
+    return problem_response(500, SERVER_ERROR_DETAIL)

@@ -1,5 +1,6 @@
 """The GraphQL endpoint: bearer tokens only, JSON answers only."""
 
+import json
 from typing import Any
 
 from cross_web import HTTPException
@@ -9,6 +10,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 from strawberry.django.views import GraphQLView
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from accounts.authentication import authenticate_bearer
 from backend.problems import problem_response
@@ -34,5 +37,36 @@ class ApiGraphQLView(GraphQLView):
         try:
             return self.run(request=request)
         except HTTPException as error:
-            headers = {"Allow": "GET, POST"} if error.status_code == 405 else None
-            return graphql_error_response(error.status_code, error.reason, BAD_REQUEST, headers)
+            return self.http_error_response(error)
+
+    @staticmethod
+    def http_error_response(error: HTTPException) -> JsonResponse:
+        status, headers = error.status_code, None
+        if status == 405:
+            headers = {"Allow": "GET, POST"}
+        elif isinstance(error.__cause__, InvalidOperationTypeError):
+            # GraphQL over HTTP: a mutation over GET is a wrong method, not a bad request.
+            status, headers = 405, {"Allow": "POST"}
+        return graphql_error_response(status, error.reason, BAD_REQUEST, headers)
+
+    def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        try:
+            return super().parse_http_body(request)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body is not valid UTF-8.") from error
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Strawberry's JSON decoding, refusing what it would answer with a 500.
+
+        Used for the request body and for GET's `variables` and `extensions`;
+        `null` stands for "none given" in each.
+        """
+        try:
+            value = json.loads(data)
+        except RecursionError as error:
+            raise HTTPException(400, "The JSON document is nested too deeply.") from error
+        if value is None:
+            return {}
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "Expected a JSON object.")
+        return value

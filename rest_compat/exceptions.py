@@ -31,8 +31,21 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> HttpRe
     if isinstance(exc, exceptions.ValidationError):
         return problem_response(400, "The request is not valid.", errors=flatten_drf_errors(exc.detail))
     if isinstance(exc, exceptions.APIException):
-        return problem_response(exc.status_code, str(exc.detail), headers=_headers(exc, context))
+        return problem_response(exc.status_code, detail_text(exc.detail), headers=_headers(exc, context))
     return None
+
+
+def detail_text(detail: Any) -> str:
+    """The message of an `APIException` detail.
+
+    simplejwt's `InvalidToken` carries a dict (`detail`, `code`, `messages`),
+    whose `str()` would be a Python repr.
+    """
+    if isinstance(detail, dict):
+        return detail_text(detail.get("detail", next(iter(detail.values()), "")))
+    if isinstance(detail, list):
+        return detail_text(detail[0]) if detail else ""
+    return str(detail)
 
 
 def _headers(exc: exceptions.APIException, context: dict[str, Any]) -> dict[str, str]:
