@@ -171,9 +171,7 @@ REST_FRAMEWORK = {
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_TOKEN_LIFETIME_SECONDS", default=900)),
-    "REFRESH_TOKEN_LIFETIME": timedelta(
-        seconds=env.int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", default=7 * 24 * 3600)
-    ),
+    "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", default=7 * 24 * 3600)),
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
@@ -219,6 +217,10 @@ REQUEST_COUNTER_ENABLED = env.bool("REQUEST_COUNTER_ENABLED", default=True)
 REQUEST_COUNTER_FLUSH_MS = env.int("REQUEST_COUNTER_FLUSH_MS", default=10)
 REQUEST_COUNTER_KEY_PREFIX = env.str("REQUEST_COUNTER_KEY_PREFIX", default="movie-collections")
 REQUEST_COUNTER_REDIS_URL = env.str("REQUEST_COUNTER_REDIS_URL", default=REDIS_URL)
+# A process that does not flush for this long after a read began counts as gone.
+REQUEST_COUNTER_PROCESS_TIMEOUT_MS = env.int("REQUEST_COUNTER_PROCESS_TIMEOUT_MS", default=2000)
+# Bound of a counter store call: Redis connect and read, a PostgreSQL lock wait.
+REQUEST_COUNTER_STORE_TIMEOUT_MS = env.int("REQUEST_COUNTER_STORE_TIMEOUT_MS", default=1000)
 
 LOGGING = {
     "version": 1,
