@@ -1,11 +1,16 @@
 """The REST routes of the contract, one `OperationRoute` per method.
 
 Each row: the GraphQL operation, its variables from the request, the REST
-body from its data, the status on success.
+body from its data, the status on success (and what the OpenAPI document
+says of it).
 """
 
-from typing import Any
+import re
+from uuid import UUID
 
+from django.core.exceptions import ValidationError
+from django.urls import get_script_prefix
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
@@ -17,61 +22,43 @@ from rest_compat.serializers import (
     CollectionListSerializer,
     CollectionUpdateSerializer,
     CredentialsSerializer,
+    MessageSerializer,
+    MoviesPageSerializer,
     RefreshSerializer,
+    RequestCountSerializer,
     TokenPairSerializer,
     validated,
 )
-from rest_compat.views import OperationRoute
+from rest_compat.views import Data, OperationRoute
 
 # REST lists a user's collections in one answer, up to this many (newest first).
 REST_COLLECTIONS_LIMIT = 1_000
+# GraphQL's Int is 32-bit; a page beyond it is past the end of any catalog.
+MAX_PAGE = 2**31 - 1
+PAGE_PATTERN = re.compile(r"[0-9]+")
+STALE_HEADER = "X-Cache-Stale"
+RESET_MESSAGE = "request count reset successfully"
 
 
-def credentials(request: Request) -> dict[str, Any]:
+# --- Accounts
+
+
+def credentials(request: Request) -> Data:
     return validated(CredentialsSerializer, request.data)
 
 
-def refresh(request: Request) -> dict[str, Any]:
+def refresh_variables(request: Request) -> Data:
     return {"refreshToken": validated(RefreshSerializer, request.data)["refresh_token"]}
 
 
-def token_pair(data: dict[str, Any], field: str) -> dict[str, str]:
-    tokens = data[field]
+def token_pair(tokens: Data) -> Data:
     return {"access_token": tokens["accessToken"], "refresh_token": tokens["refreshToken"]}
-
-
-def collection_uuid(request: Request, collection_uuid: Any) -> dict[str, Any]:
-    return {"uuid": str(collection_uuid)}
-
-
-def collection_create_input(request: Request) -> dict[str, Any]:
-    return {"input": validated(CollectionCreateSerializer, request.data)}
-
-
-def collection_update_input(request: Request, collection_uuid: Any) -> dict[str, Any]:
-    return {"uuid": str(collection_uuid), "input": validated(CollectionUpdateSerializer, request.data)}
-
-
-def collection_list_body(data: dict[str, Any]) -> dict[str, Any]:
-    collections = [
-        {"title": c["title"], "uuid": c["uuid"], "description": c["description"]}
-        for c in data["collections"]["results"]
-    ]
-    genres = ", ".join(genre["name"] for genre in data["favouriteGenres"])
-    return {"is_success": True, "data": {"collections": collections, "favourite_genres": genres}}
-
-
-def collection_body(collection: dict[str, Any] | None) -> dict[str, Any]:
-    if collection is None:
-        raise NotFound("No such collection.")
-    movies = [{**movie, "genres": ",".join(movie["genres"])} for movie in collection["movies"]]
-    return {**collection, "movies": movies}
 
 
 REGISTER = OperationRoute(
     "register",
     variables=credentials,
-    to_body=lambda data: token_pair(data, "register"),
+    to_body=lambda data, request: token_pair(data["register"]),
     status=201,
     request_serializer=CredentialsSerializer,
     response_serializer=TokenPairSerializer,
@@ -80,19 +67,52 @@ REGISTER = OperationRoute(
 OBTAIN_TOKEN = OperationRoute(
     "obtain_token",
     variables=credentials,
-    to_body=lambda data: token_pair(data, "obtainToken"),
+    to_body=lambda data, request: token_pair(data["obtainToken"]),
     request_serializer=CredentialsSerializer,
     response_serializer=TokenPairSerializer,
     summary="Exchange a username and password for tokens.",
 )
 REFRESH_TOKEN = OperationRoute(
     "refresh_token",
-    variables=refresh,
-    to_body=lambda data: {"access_token": data["refreshToken"]["accessToken"]},
+    variables=refresh_variables,
+    to_body=lambda data, request: {"access_token": data["refreshToken"]["accessToken"]},
     request_serializer=RefreshSerializer,
     response_serializer=AccessTokenSerializer,
     summary="Exchange a refresh token for a new access token.",
 )
+
+
+# --- Collections
+
+
+def collection_uuid(request: Request, collection_uuid: UUID) -> Data:
+    return {"uuid": str(collection_uuid)}
+
+
+def collection_create_input(request: Request) -> Data:
+    return {"input": validated(CollectionCreateSerializer, request.data)}
+
+
+def collection_update_input(request: Request, collection_uuid: UUID) -> Data:
+    return {"uuid": str(collection_uuid), "input": validated(CollectionUpdateSerializer, request.data)}
+
+
+def collection_list_body(data: Data, request: Request) -> Data:
+    collections = [
+        {"title": c["title"], "uuid": c["uuid"], "description": c["description"]}
+        for c in data["collections"]["results"]
+    ]
+    genres = ", ".join(genre["name"] for genre in data["favouriteGenres"])
+    return {"is_success": True, "data": {"collections": collections, "favourite_genres": genres}}
+
+
+def collection_body(collection: Data | None) -> Data:
+    if collection is None:
+        raise NotFound("No such collection.")
+    movies = [{**movie, "genres": ",".join(movie["genres"])} for movie in collection["movies"]]
+    return {**collection, "movies": movies}
+
+
 COLLECTION_LIST = OperationRoute(
     "collection_list",
     variables=lambda request: {"limit": REST_COLLECTIONS_LIMIT},
@@ -103,7 +123,7 @@ COLLECTION_LIST = OperationRoute(
 COLLECTION_CREATE = OperationRoute(
     "collection_create",
     variables=collection_create_input,
-    to_body=lambda data: {"collection_uuid": data["createCollection"]["uuid"]},
+    to_body=lambda data, request: {"collection_uuid": data["createCollection"]["uuid"]},
     status=201,
     request_serializer=CollectionCreateSerializer,
     response_serializer=CollectionCreatedSerializer,
@@ -112,18 +132,96 @@ COLLECTION_CREATE = OperationRoute(
 COLLECTION_DETAIL = OperationRoute(
     "collection_detail",
     variables=collection_uuid,
-    to_body=lambda data: collection_body(data["collection"]),
+    to_body=lambda data, request: collection_body(data["collection"]),
     response_serializer=CollectionDetailSerializer,
     summary="One of the caller's collections with its movies.",
 )
 COLLECTION_UPDATE = OperationRoute(
     "collection_update",
     variables=collection_update_input,
-    to_body=lambda data: collection_body(data["updateCollection"]),
+    to_body=lambda data, request: collection_body(data["updateCollection"]),
     request_serializer=CollectionUpdateSerializer,
     response_serializer=CollectionDetailSerializer,
     summary="Change what is given; `movies`, when given, replaces the list.",
 )
 COLLECTION_DELETE = OperationRoute(
     "collection_delete", variables=collection_uuid, status=204, summary="Delete a collection."
+)
+
+
+# --- Movies
+
+
+def page_variables(request: Request) -> Data:
+    """`?page=N` (default 1); 400 unless N is a positive integer."""
+    raw = request.query_params.get("page")
+    if raw is None:
+        return {"page": 1}
+    if not PAGE_PATTERN.fullmatch(raw) or int(raw) < 1:
+        raise ValidationError({"page": ValidationError("Must be a positive integer.", code="invalid")})
+    if int(raw) > MAX_PAGE:
+        raise NotFound(f"Page {raw} is past the end of the catalog.")
+    return {"page": int(raw)}
+
+
+def page_url(request: Request, page: int | None) -> str | None:
+    """This server's absolute URL of catalog page `page` (never the upstream's)."""
+    return None if page is None else request.build_absolute_uri(f"{get_script_prefix()}movies/?page={page}")
+
+
+def movies_body(data: Data, request: Request) -> Data:
+    movies = data["movies"]
+    return {
+        "count": movies["count"],
+        "next": page_url(request, movies["nextPage"]),
+        "previous": page_url(request, movies["previousPage"]),
+        "data": [
+            {
+                "title": movie["title"],
+                "description": movie["description"],
+                "genres": ",".join(movie["genres"]),
+                "uuid": movie["uuid"],
+            }
+            for movie in movies["results"]
+        ],
+    }
+
+
+MOVIES_PAGE = OperationRoute(
+    "movies_page",
+    variables=page_variables,
+    to_body=movies_body,
+    headers=lambda data: {STALE_HEADER: "true"} if data["movies"]["stale"] else {},
+    response_serializer=MoviesPageSerializer,
+    summary="A page of the third-party movie catalog, 10 movies a page.",
+    description=(
+        "Pages of the upstream catalog are cached. While the upstream fails, a copy fetched before is "
+        f"served with the header `{STALE_HEADER}: true`. Without one: 502 for a malformed upstream payload, "
+        "503 (with `Retry-After`) when the upstream is unavailable or its circuit is open, 504 when it does "
+        "not answer in time. 400 when `page` is not a positive integer, 404 past the last page."
+    ),
+    parameters=[
+        OpenApiParameter(
+            "page", int, OpenApiParameter.QUERY, required=False, description="Page number, from 1 (default 1)."
+        )
+    ],
+    error_statuses=(400, 404, 502, 503, 504),
+)
+
+
+# --- Request counter
+
+REQUEST_COUNT = OperationRoute(
+    "request_count",
+    to_body=lambda data, request: {"requests": data["requestCount"]},
+    response_serializer=RequestCountSerializer,
+    summary="Requests served by the whole deployment since the last reset, this one included.",
+    error_statuses=(503,),
+)
+REQUEST_COUNT_RESET = OperationRoute(
+    "request_count_reset",
+    to_body=lambda data, request: {"message": RESET_MESSAGE},
+    response_serializer=MessageSerializer,
+    summary="Set the request count to zero.",
+    error_statuses=(503,),
 )

@@ -116,6 +116,28 @@ class CollectionListSerializer(serializers.Serializer):
     data = CollectionListDataSerializer()
 
 
+class CatalogMovieSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    genres = serializers.CharField(help_text="Comma-separated genre names, e.g. `Drama,Comedy`; may be empty.")
+    uuid = serializers.UUIDField()
+
+
+class MoviesPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Movies in the whole catalog.")
+    next = serializers.URLField(allow_null=True, help_text="This server's URL of the next page; null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page's URL; null on the first.")
+    data = CatalogMovieSerializer(many=True)
+
+
+class RequestCountSerializer(serializers.Serializer):
+    requests = serializers.IntegerField(help_text="Requests served since the last reset, this one included.")
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Dotted path into the request body, e.g. `movies.1.uuid`.")
     code = serializers.CharField()

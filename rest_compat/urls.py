@@ -2,21 +2,19 @@
 
 from django.urls import re_path
 
-from metrics.rest_routes import REQUEST_COUNT, REQUEST_COUNT_RESET
-from movies.rest_routes import MOVIES_PAGE, MoviesPageView
 from rest_compat import routes
 from rest_compat.views import GraphQLShimView
 
 UUID_PATTERN = r"(?P<collection_uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
 
 urlpatterns = [
-    re_path(r"^request-count/?$", GraphQLShimView.for_routes({"get": REQUEST_COUNT}), name="request-count"),
+    re_path(r"^request-count/?$", GraphQLShimView.for_routes({"get": routes.REQUEST_COUNT}), name="request-count"),
     re_path(
         r"^request-count/reset/?$",
-        GraphQLShimView.for_routes({"post": REQUEST_COUNT_RESET}),
+        GraphQLShimView.for_routes({"post": routes.REQUEST_COUNT_RESET}),
         name="request-count-reset",
     ),
-    re_path(r"^movies/?$", MoviesPageView.for_routes({"get": MOVIES_PAGE}), name="movies"),
+    re_path(r"^movies/?$", GraphQLShimView.for_routes({"get": routes.MOVIES_PAGE}), name="movies"),
     re_path(r"^register/?$", GraphQLShimView.for_routes({"post": routes.REGISTER}, public=True), name="register"),
     re_path(r"^token/?$", GraphQLShimView.for_routes({"post": routes.OBTAIN_TOKEN}, public=True), name="token"),
     re_path(

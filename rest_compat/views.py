@@ -5,29 +5,28 @@ from the request, how the result maps to the wire shape, which status on
 success. `GraphQLShimView` serves any set of them, one per HTTP method.
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from graphql import ExecutionResult
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
-
-from rest_compat.serializers import ProblemSerializer
 from rest_framework.views import APIView
 
 from backend.problems import problem_response
 from graphql_api.context import execute_operation
 from graphql_api.errors import BAD_USER_INPUT, HTTP_STATUS_BY_CODE, INTERNAL_SERVER_ERROR
+from rest_compat.serializers import ProblemSerializer
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 
-Variables = Callable[..., dict[str, Any]]
-ToBody = Callable[[dict[str, Any]], Any]
+Data = dict[str, Any]
 
 
 @cache
@@ -36,12 +35,16 @@ def load_operation(name: str) -> str:
     return (OPERATIONS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
 
 
-def no_variables(request: Request, **kwargs: Any) -> dict[str, Any]:
+def no_variables(request: Request, **url_kwargs: Any) -> Data:
     return {}
 
 
-def unchanged(data: dict[str, Any]) -> Any:
-    return data
+def no_body(data: Data, request: Request) -> None:
+    return None
+
+
+def no_headers(data: Data) -> Mapping[str, str]:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,23 @@ class OperationRoute:
     """One REST method served by one named GraphQL operation."""
 
     operation: str
-    variables: Variables = no_variables
-    to_body: ToBody = unchanged
+    # The operation's variables from the request and the URL's keyword arguments.
+    variables: Callable[..., Data] = no_variables
+    # The REST body from the operation's data (and the request, for absolute URLs).
+    to_body: Callable[[Data, Request], Any] = no_body
     status: int = 200
-    headers: Callable[[dict[str, Any]], Mapping[str, str]] = field(default=lambda data: {})
+    headers: Callable[[Data], Mapping[str, str]] = no_headers
     # For the OpenAPI document only.
     request_serializer: type[Serializer] | None = None
     response_serializer: type[Serializer] | None = None
     summary: str = ""
+    description: str = ""
+    parameters: Sequence[OpenApiParameter] = ()
+    error_statuses: Sequence[int] = ()
 
 
 class ShimSchema(AutoSchema):
-    """Describes a shim from its route's serializers."""
+    """Describes a shim from its route row."""
 
     def _route(self) -> OperationRoute:
         return self.view.routes[self.method.lower()]
@@ -71,16 +79,23 @@ class ShimSchema(AutoSchema):
     def get_response_serializers(self) -> Any:
         route = self._route()
         responses: dict[int, Any] = {route.status: route.response_serializer if route.status != 204 else None}
+        errors = set(route.error_statuses)
         if route.request_serializer:
-            responses[400] = ProblemSerializer
+            errors.add(400)
         if self.view.authentication_classes:
-            responses[401] = ProblemSerializer
+            errors.add(401)
         if "{" in self.path:
-            responses[404] = ProblemSerializer
-        return responses
+            errors.add(404)
+        return responses | dict.fromkeys(sorted(errors), ProblemSerializer)
+
+    def get_override_parameters(self) -> list[OpenApiParameter]:
+        return list(self._route().parameters)
 
     def get_summary(self) -> str | None:
         return self._route().summary or None
+
+    def get_description(self) -> str:
+        return self._route().description
 
     def get_operation_id(self) -> str:
         # PUT and PATCH share an operation; the method keeps their ids apart.
@@ -102,17 +117,16 @@ class GraphQLShimView(APIView):
             attrs["authentication_classes"] = []
         return type(cls.__name__, (cls,), attrs).as_view()
 
-    def handle(self, request: Request, **kwargs: Any) -> Response:
+    def handle(self, request: Request, **url_kwargs: Any) -> Response:
         route = self.routes[request.method.lower()]
-        variables = route.variables(request, **kwargs)
+        variables = route.variables(request, **url_kwargs)
         result = execute_operation(request._request, load_operation(route.operation), variables)
         if result.errors:
             return error_response(result)
-        body = route.to_body(result.data or {})
-        status = route.status
-        if status == 204:
-            return Response(status=status)
-        return Response(body, status=status, headers=route.headers(result.data or {}))
+        data = result.data or {}
+        if route.status == 204:
+            return Response(status=204)
+        return Response(route.to_body(data, request), status=route.status, headers=route.headers(data))
 
     get = post = put = patch = delete = handle
 
@@ -126,8 +140,8 @@ def error_response(result: ExecutionResult) -> Response:
     if code == BAD_USER_INPUT:
         errors = [item for e in result.errors for item in (e.extensions or {}).get("errors", [])]
         return problem_response(400, "The request is not valid.", errors=errors)
-    headers = {"Retry-After": str(extensions["retryAfter"])} if "retryAfter" in extensions else None
-    detail = error.message if status != 500 else "An unexpected error occurred."
+    headers = {"Retry-After": str(extensions["retryAfter"])} if "retryAfter" in extensions else {}
     if status == 401:
-        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="api"'}
-    return problem_response(status, detail, headers=headers)
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    detail = error.message if status != 500 else "An unexpected error occurred."
+    return problem_response(status, detail, headers=headers or None)
