@@ -19,18 +19,19 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 install: $(INSTALLED)
 
 # Serves the embedded default: SQLite, database-backed counter, demo upstream.
+# DEBUG defaults to true here, so no SECRET_KEY is needed on a developer's machine.
 run: install
-	$(PY) manage.py migrate --noinput
-	@set -e; \
+	@set -e; export DEBUG=$${DEBUG:-true}; \
+	$(PY) manage.py migrate --noinput; \
 	if [ -z "$$MOVIES_API_URL" ] && ! grep -qs '^MOVIES_API_URL=.' .env; then \
-		DEBUG=$${DEBUG:-true} $(PY) manage.py demo_upstream --host 127.0.0.1 --port $(DEMO_UPSTREAM_PORT) & \
+		$(PY) manage.py demo_upstream --host 127.0.0.1 --port $(DEMO_UPSTREAM_PORT) & \
 		upstream=$$!; trap 'kill $$upstream 2>/dev/null' EXIT; \
 		export MOVIES_API_URL=http://127.0.0.1:$(DEMO_UPSTREAM_PORT)/api/v1/maya/movies/; \
 	fi; \
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key} DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key-not-for-production-use} DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

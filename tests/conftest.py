@@ -1,6 +1,6 @@
 """Fixtures shared by every test: users, authenticated clients, a GraphQL caller."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -8,9 +8,18 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
+from metrics.counter import shutdown_counter
 from tests.factories import UserFactory
 
 GraphQL = Callable[..., tuple[int, dict[str, Any]]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _counter_stops_before_the_test_databases_go(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """A flusher thread holds a connection of its own, which would keep PostgreSQL from dropping the test database."""
+    yield
+    with django_db_blocker.unblock():
+        shutdown_counter()
 
 
 @pytest.fixture(autouse=True)

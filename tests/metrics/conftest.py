@@ -27,14 +27,6 @@ REDIS_SERVER = "/usr/bin/redis-server"
 START_TIMEOUT_SECONDS = 10
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _counter_stops_before_the_test_databases_go(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """A flusher thread holds a connection of its own, which would keep PostgreSQL from dropping the test database."""
-    yield
-    with django_db_blocker.unblock():
-        shutdown_counter()
-
-
 @pytest.fixture
 def counter_prefix() -> str:
     return f"test-counter-{uuid.uuid4().hex}"
