@@ -177,6 +177,9 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
+# Registration and token attempts per client address and minute, on both faces (0: unbounded).
+AUTH_THROTTLE_PER_MINUTE = env.int("AUTH_THROTTLE_PER_MINUTE", default=30)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie collections API (REST)",
     "DESCRIPTION": "REST shims over the GraphQL API at /graphql/.",

@@ -21,6 +21,7 @@ INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_REQUEST = "BAD_REQUEST"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+RATE_LIMITED = "RATE_LIMITED"
 
 HTTP_STATUS_BY_CODE = {
     UNAUTHENTICATED: 401,
@@ -29,6 +30,7 @@ HTTP_STATUS_BY_CODE = {
     GRAPHQL_PARSE_FAILED: 400,
     GRAPHQL_VALIDATION_FAILED: 400,
     NOT_FOUND: 404,
+    RATE_LIMITED: 429,
     UPSTREAM_BAD_RESPONSE: 502,
     UPSTREAM_UNAVAILABLE: 503,
     SERVICE_UNAVAILABLE: 503,
@@ -55,6 +57,13 @@ class Unauthenticated(ApiError):
 class NotFound(ApiError):
     code = NOT_FOUND
     default_message = "Not found."
+
+
+class RateLimited(ApiError):
+    """Too many attempts; `retryAfter` in seconds."""
+
+    code = RATE_LIMITED
+    default_message = "Too many attempts."
 
 
 class ServiceUnavailable(ApiError):

@@ -9,7 +9,8 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from strawberry.types import Info
 
 from accounts import services as accounts
-from graphql_api.errors import BadUserInput, NotFound, Unauthenticated
+from accounts.throttling import Throttled, auth_attempt_throttle
+from graphql_api.errors import BadUserInput, NotFound, RateLimited, Unauthenticated
 from graphql_api.permissions import require_user
 from graphql_api.types import AccessToken, AuthTokens, CollectionCreateInput, CollectionType, CollectionUpdateInput
 from movie_collections import services
@@ -27,6 +28,13 @@ def service_errors() -> Iterator[None]:
         raise NotFound("No such collection.") from error
     except accounts.InvalidCredentials as error:
         raise Unauthenticated("The credentials or the token are not valid.") from error
+
+
+def _throttle(info: Info) -> None:
+    try:
+        auth_attempt_throttle(info.context.request)
+    except Throttled as error:
+        raise RateLimited(str(error), retryAfter=error.retry_after) from error
 
 
 def _movies(movies: list | None) -> list[MovieInput] | None:
@@ -51,20 +59,23 @@ def _given(value: object) -> object:
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="Create an account and answer its tokens.")
-    def register(self, username: str, password: str) -> AuthTokens:
+    def register(self, info: Info, username: str, password: str) -> AuthTokens:
+        _throttle(info)
         with service_errors():
             user = accounts.user_register(username=username, password=password)
         tokens = accounts.tokens_for_user(user=user)
         return AuthTokens(access_token=tokens.access_token, refresh_token=tokens.refresh_token)
 
     @strawberry.mutation(description="Exchange a username and password for tokens.")
-    def obtain_token(self, username: str, password: str) -> AuthTokens:
+    def obtain_token(self, info: Info, username: str, password: str) -> AuthTokens:
+        _throttle(info)
         with service_errors():
             tokens = accounts.tokens_obtain(username=username, password=password)
         return AuthTokens(access_token=tokens.access_token, refresh_token=tokens.refresh_token)
 
     @strawberry.mutation(description="Exchange a refresh token for a new access token.")
-    def refresh_token(self, refresh_token: str) -> AccessToken:
+    def refresh_token(self, info: Info, refresh_token: str) -> AccessToken:
+        _throttle(info)
         with service_errors():
             return AccessToken(access_token=accounts.access_token_refresh(refresh_token=refresh_token))
 

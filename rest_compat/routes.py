@@ -63,6 +63,7 @@ REGISTER = OperationRoute(
     request_serializer=CredentialsSerializer,
     response_serializer=TokenPairSerializer,
     summary="Create an account and answer its tokens.",
+    error_statuses=(429,),
 )
 OBTAIN_TOKEN = OperationRoute(
     "obtain_token",
@@ -71,6 +72,7 @@ OBTAIN_TOKEN = OperationRoute(
     request_serializer=CredentialsSerializer,
     response_serializer=TokenPairSerializer,
     summary="Exchange a username and password for tokens.",
+    error_statuses=(429,),
 )
 REFRESH_TOKEN = OperationRoute(
     "refresh_token",
@@ -79,6 +81,7 @@ REFRESH_TOKEN = OperationRoute(
     request_serializer=RefreshSerializer,
     response_serializer=AccessTokenSerializer,
     summary="Exchange a refresh token for a new access token.",
+    error_statuses=(429,),
 )
 
 

@@ -181,3 +181,29 @@ def test_public_routes_ignore_a_bad_bearer_token(api_client):
     response = api_client.post("/register/", {"username": "alice", "password": PASSWORD}, format="json")
 
     assert response.status_code == 201
+
+
+def test_too_many_token_attempts_are_refused_with_retry_after(api_client, settings):
+    settings.AUTH_THROTTLE_PER_MINUTE = 3
+    UserFactory(username="alice")
+    body = {"username": "alice", "password": "wrong-password"}
+
+    statuses = [api_client.post("/token/", body, format="json").status_code for _ in range(3)]
+    refused = api_client.post("/token/", {"username": "alice", "password": PASSWORD}, format="json")
+
+    assert statuses == [401, 401, 401]
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/problem+json"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.json()["title"] == "Too Many Requests"
+
+
+def test_the_attempt_bound_is_shared_by_both_faces(api_client, graphql, settings):
+    settings.AUTH_THROTTLE_PER_MINUTE = 2
+    api_client.post("/register/", {"username": "alice", "password": PASSWORD}, format="json")
+    api_client.post("/token/", {"username": "alice", "password": PASSWORD}, format="json")
+
+    _, body = graphql('mutation { obtainToken(username: "alice", password: "x") { accessToken } }')
+
+    assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert body["errors"][0]["extensions"]["retryAfter"] >= 1
