@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from graphql import ExecutionResult
 from strawberry.django.context import StrawberryDjangoContext
@@ -16,6 +15,3 @@ def execute_operation(request: HttpRequest, document: str, variables: dict[str, 
     context = StrawberryDjangoContext(request=request, response=TemporalHttpResponse())
     return schema.execute_sync(document, variable_values=variables, context_value=context)
 
-
-def current_user(info: Any) -> AbstractBaseUser | AnonymousUser:
-    return getattr(info.context.request, "user", None) or AnonymousUser()
