@@ -89,6 +89,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins (and wait for it)
+    # instead of failing to upgrade a read lock mid-transaction under
+    # concurrent writes; WAL lets readers go on while one process writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -172,13 +179,21 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_TOKEN_LIFETIME_SECONDS", default=900)),
     "REFRESH_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_REFRESH_TOKEN_LIFETIME_SECONDS", default=7 * 24 * 3600)),
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
 }
 
 # Registration and token attempts per client address and minute, on both faces (0: unbounded).
 AUTH_THROTTLE_PER_MINUTE = env.int("AUTH_THROTTLE_PER_MINUTE", default=30)
+# Proxies in front of the app that append to X-Forwarded-For (0: the peer address is the client's).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+STRAWBERRY_DJANGO = {
+    "PAGINATION_DEFAULT_LIMIT": 100,
+    # REST lists up to 1,000 collections in one answer; GraphQL pages may not be larger.
+    "PAGINATION_MAX_LIMIT": 1000,
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie collections API (REST)",

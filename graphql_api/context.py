@@ -14,4 +14,3 @@ def execute_operation(request: HttpRequest, document: str, variables: dict[str, 
 
     context = StrawberryDjangoContext(request=request, response=TemporalHttpResponse())
     return schema.execute_sync(document, variable_values=variables, context_value=context)
-
