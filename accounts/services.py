@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend.text import is_unicode_text
+
 # Hashing is the costly part of a login: an upper bound keeps it bounded.
 PASSWORD_MAX_LENGTH = 4096
 USERNAME_TAKEN = "A user with that username already exists."
@@ -34,7 +36,11 @@ def user_register(*, username: str, password: str) -> AbstractBaseUser:
         user_model._meta.get_field("username").clean(username, user)
     except ValidationError as error:
         errors["username"] = error.error_list
+    if not is_unicode_text(username):
+        errors["username"] = [ValidationError("Must be valid Unicode text.", code="invalid")]
     try:
+        if not is_unicode_text(password):
+            raise ValidationError("Must be valid Unicode text.", code="invalid")
         if len(password) > PASSWORD_MAX_LENGTH:
             raise ValidationError(f"Ensure the password has at most {PASSWORD_MAX_LENGTH} characters.", "max_length")
         validate_password(password, user=user)
@@ -61,7 +67,7 @@ def tokens_for_user(*, user: AbstractBaseUser) -> TokenPair:
 def tokens_obtain(*, username: str, password: str) -> TokenPair:
     """A token pair for valid credentials; `InvalidCredentials` otherwise."""
     # NUL cannot be stored in PostgreSQL text: such a username is simply unknown.
-    if "\x00" in username or len(password) > PASSWORD_MAX_LENGTH:
+    if "\x00" in username or len(password) > PASSWORD_MAX_LENGTH or not is_unicode_text(username + password):
         raise InvalidCredentials
     user = authenticate(username=username, password=password)
     if user is None:

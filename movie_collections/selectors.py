@@ -4,11 +4,15 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Collate
 
 from movie_collections.models import Collection, Genre
 
 DEFAULT_FAVOURITE_GENRES = 3
+# Ties break by name in code-point order on every database, whatever its locale.
+BYTE_ORDER_COLLATION = {"postgresql": "C", "sqlite": "BINARY"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_
     rows = (
         Genre.objects.filter(entry_links__entry__collection__owner=owner)
         .annotate(count=Count("entry_links"))
-        .order_by("-count", "name")
+        .order_by("-count", Collate("name", BYTE_ORDER_COLLATION[connection.vendor]))
         .values_list("name", "count")[: max(limit, 0)]
     )
     return [GenreCount(name=name, count=count) for name, count in rows]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from backend.text import is_unicode_text
 from movie_collections.models import (
     DESCRIPTION_MAX_LENGTH,
     GENRE_MAX_LENGTH,
@@ -107,7 +108,8 @@ def _genre_ids(names: set[str]) -> dict[str, int]:
     """Ids of the named genres, creating the missing ones (race-safe)."""
     if not names:
         return {}
-    Genre.objects.bulk_create([Genre(name=name) for name in names], ignore_conflicts=True)
+    # In a fixed order, so two transactions adding the same new genres cannot deadlock.
+    Genre.objects.bulk_create([Genre(name=name) for name in sorted(names)], ignore_conflicts=True)
     return dict(Genre.objects.filter(name__in=names).values_list("name", "id"))
 
 
@@ -152,7 +154,12 @@ def _check_genres(errors: dict[str, list[ValidationError]], field_name: str, gen
         errors[field_name] = [ValidationError(message, code="max_length")]
         return
     for index, genre in enumerate(genres):
-        _check_text(errors, f"{field_name}.{index}", genre.strip(), max_length=GENRE_MAX_LENGTH)
+        if "," in genre:
+            # REST joins a movie's genres with commas: a comma in a name would split it.
+            message = "Genre names may not contain commas."
+            errors[f"{field_name}.{index}"] = [ValidationError(message, code="invalid")]
+        else:
+            _check_text(errors, f"{field_name}.{index}", genre.strip(), max_length=GENRE_MAX_LENGTH)
 
 
 def _check_text(
@@ -165,3 +172,5 @@ def _check_text(
         errors[field_name] = [ValidationError(message, code="max_length")]
     elif "\x00" in value:
         errors[field_name] = [ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")]
+    elif not is_unicode_text(value):
+        errors[field_name] = [ValidationError("Must be valid Unicode text.", code="invalid")]

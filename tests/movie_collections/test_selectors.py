@@ -74,3 +74,9 @@ def test_collection_list_is_the_owners_newest_first(user):
     CollectionFactory(owner=UserFactory())
 
     assert list(collection_list(owner=user)) == [newer, older]
+
+
+def test_ties_break_in_code_point_order_on_every_database(user):
+    CollectionFactory(owner=user, movies=movies_with(("drama",), ("Drama",), ("Action",)))
+
+    assert [genre.name for genre in favourite_genres(owner=user)] == ["Action", "Drama", "drama"]

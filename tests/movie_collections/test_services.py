@@ -127,3 +127,19 @@ def test_one_users_movie_data_never_changes_another_users(user, other_user):
     collection_create(owner=user, title="M", movies=[MovieInput(uuid=movie_uuid, title="Vandalised")])
 
     assert movie_rows(theirs) == [(str(movie_uuid), "Original", [])]
+
+
+@pytest.mark.parametrize(
+    ("movie", "field", "code"),
+    [
+        (MovieInput(uuid=uuid.uuid4(), title="A", genres=("Drama,Comedy",)), "movies.0.genres.0", "invalid"),
+        (MovieInput(uuid=uuid.uuid4(), title="bad \ud800 text"), "movies.0.title", "invalid"),
+        (MovieInput(uuid=uuid.uuid4(), title="A", genres=("\udfff",)), "movies.0.genres.0", "invalid"),
+    ],
+)
+def test_create_refuses_text_that_cannot_be_stored_or_sent_back(user, movie, field, code):
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="T", movies=[movie])
+
+    assert [(f, [e.code for e in errors]) for f, errors in error.value.error_dict.items()] == [(field, [code])]
+    assert not Collection.objects.exists()

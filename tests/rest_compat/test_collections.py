@@ -272,3 +272,12 @@ def test_detail_takes_the_same_number_of_queries_for_1_or_50_movies(
         response = auth_client.get(f"/collections/{collection.uuid}/")
 
     assert len(response.json()["movies"]) == movies
+
+
+def test_head_answers_like_get_without_a_body(auth_client, user):
+    CollectionFactory(owner=user)
+
+    response = auth_client.head("/collections/")
+
+    assert response.status_code == 200
+    assert response.content == b""
