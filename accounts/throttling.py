@@ -1,4 +1,4 @@
-"""A bound on registration and token attempts per client address, for both faces.
+"""A bound on registration and login attempts per client address, for both faces.
 
 A fixed window in Django's cache (Redis when configured, so every process
 and instance shares it); `AUTH_THROTTLE_PER_MINUTE=0` turns it off. If the
@@ -20,6 +20,15 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the peer's, or the one `NUM_PROXIES` trusted proxies put in X-Forwarded-For."""
+    proxies = settings.NUM_PROXIES
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def auth_attempt_throttle(request: HttpRequest) -> None:
     """Counts one attempt of the request's address; `Throttled` past the limit of this minute."""
     limit = settings.AUTH_THROTTLE_PER_MINUTE
@@ -27,7 +36,7 @@ def auth_attempt_throttle(request: HttpRequest) -> None:
         return
     now = time.time()
     window = int(now // WINDOW_SECONDS)
-    key = f"throttle:auth:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    key = f"throttle:auth:{client_address(request)}:{window}"
     cache.add(key, 0, timeout=WINDOW_SECONDS)
     try:
         attempts = cache.incr(key)

@@ -81,7 +81,6 @@ REFRESH_TOKEN = OperationRoute(
     request_serializer=RefreshSerializer,
     response_serializer=AccessTokenSerializer,
     summary="Exchange a refresh token for a new access token.",
-    error_statuses=(429,),
 )
 
 

@@ -207,3 +207,26 @@ def test_the_attempt_bound_is_shared_by_both_faces(api_client, graphql, settings
 
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert body["errors"][0]["extensions"]["retryAfter"] >= 1
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_bound(api_client, settings):
+    settings.AUTH_THROTTLE_PER_MINUTE = 1
+    settings.NUM_PROXIES = 1
+    body = {"username": "nobody", "password": "wrong-password"}
+
+    first = api_client.post("/token/", body, format="json", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    again = api_client.post("/token/", body, format="json", HTTP_X_FORWARDED_FOR="203.0.113.1")
+    other = api_client.post("/token/", body, format="json", HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.2")
+
+    assert [first.status_code, again.status_code, other.status_code] == [401, 429, 401]
+
+
+def test_refreshing_is_not_throttled(api_client, user, settings):
+    settings.AUTH_THROTTLE_PER_MINUTE = 1
+    refresh = str(RefreshToken.for_user(user))
+
+    statuses = {
+        api_client.post("/token/refresh/", {"refresh_token": refresh}, format="json").status_code for _ in range(3)
+    }
+
+    assert statuses == {200}
