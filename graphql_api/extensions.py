@@ -1,5 +1,6 @@
 """Schema extensions of our own."""
 
+import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -8,7 +9,7 @@ from graphql import ASTValidationRule, GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import AddValidationRules, MaskErrors, max_aliases, query_depth_limiter
 from strawberry.extensions import ParserCache as StrawberryParserCache
 
-from graphql_api.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR
+from graphql_api.errors import BAD_USER_INPUT, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, INTERNAL_SERVER_ERROR
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -83,7 +84,35 @@ class ErrorCodes(MaskErrors):
 
     @staticmethod
     def _with_code(error: GraphQLError) -> GraphQLError:
-        if not (error.extensions or {}).get("code"):
-            code = GRAPHQL_PARSE_FAILED if isinstance(error, GraphQLSyntaxError) else GRAPHQL_VALIDATION_FAILED
-            error.extensions = {**(error.extensions or {}), "code": code}
+        if (error.extensions or {}).get("code"):
+            return error
+        if field := invalid_variable_field(error.message):
+            item = {"field": field, "code": "invalid", "message": error.message}
+            error.extensions = {"code": BAD_USER_INPUT, "field": field, "errors": [item]}
+            return error
+        code = GRAPHQL_PARSE_FAILED if isinstance(error, GraphQLSyntaxError) else GRAPHQL_VALIDATION_FAILED
+        error.extensions = {**(error.extensions or {}), "code": code}
         return error
+
+
+# graphql-core's words for a variable value of the wrong shape, e.g.
+# "Variable '$input' has invalid value at .movies[1].uuid: Value cannot represent a UUID: ..."
+INVALID_VARIABLE = re.compile(
+    r"Variable '\$(?P<variable>\w+)' has invalid value(?: at (?P<path>\S+))?: (?P<reason>.*)", re.S
+)
+MISSING_FIELD = re.compile(r"required field '(?P<field>\w+)'")
+
+
+def invalid_variable_field(message: str) -> str | None:
+    """The dotted field of an invalid variable value, as REST names it; None for other errors.
+
+    Inside an input object the path is relative to the object (`movies.1.uuid`),
+    like the REST body it stands for; otherwise it is the variable's name.
+    """
+    match = INVALID_VARIABLE.match(message)
+    if match is None:
+        return None
+    parts = re.findall(r"\w+", match["path"] or "")
+    if missing := MISSING_FIELD.search(match["reason"]):
+        parts.append(missing["field"])
+    return ".".join(parts) or match["variable"]

@@ -1,10 +1,13 @@
 """Read resolvers: check the caller, then call selectors."""
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 import strawberry
 import strawberry_django
 from django.db.models import QuerySet
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 from strawberry_django.optimizer import optimize
 from strawberry_django.pagination import OffsetPaginated
@@ -18,6 +21,17 @@ from movie_collections.models import Collection
 MAX_FAVOURITE_GENRES = 20
 
 
+class NonNegativeOffset(FieldExtension):
+    """Refuses a negative `pagination.offset` (the ORM cannot slice with one)."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        pagination = kwargs.get("pagination")
+        if pagination and pagination.offset < 0:
+            message = "Ensure offset is at least 0."
+            raise BadUserInput([{"field": "pagination.offset", "code": "min_value", "message": message}])
+        return next_(source, info, **kwargs)
+
+
 @strawberry.type
 class CollectionQuery:
     @strawberry.field(description="The authenticated caller.")
@@ -26,7 +40,9 @@ class CollectionQuery:
         return UserType(username=user.username, date_joined=user.date_joined)
 
     @strawberry_django.offset_paginated(
-        OffsetPaginated[CollectionType], description="The caller's collections, newest first."
+        OffsetPaginated[CollectionType],
+        description="The caller's collections, newest first.",
+        extensions=[NonNegativeOffset()],
     )
     def collections(self, info: Info) -> QuerySet[Collection]:
         return selectors.collection_list(owner=require_user(info))

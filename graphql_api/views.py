@@ -17,6 +17,9 @@ from accounts.authentication import authenticate_bearer
 from backend.problems import problem_response
 from graphql_api.errors import BAD_REQUEST, UNAUTHENTICATED
 
+# Strawberry's reason for a body that is neither JSON nor (enabled) multipart.
+STRAWBERRY_UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
+
 
 def graphql_error_response(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JsonResponse:
     """A problem document that GraphQL clients read too: `errors` holds a GraphQL error."""
@@ -47,6 +50,8 @@ class ApiGraphQLView(GraphQLView):
         elif isinstance(error.__cause__, InvalidOperationTypeError):
             # GraphQL over HTTP: a mutation over GET is a wrong method, not a bad request.
             status, headers = 405, {"Allow": "POST"}
+        elif error.reason == STRAWBERRY_UNSUPPORTED_CONTENT_TYPE:
+            status = 415
         return graphql_error_response(status, error.reason, BAD_REQUEST, headers)
 
     def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:

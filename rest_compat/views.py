@@ -27,6 +27,7 @@ from rest_compat.serializers import ProblemSerializer
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 
 Data = dict[str, Any]
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @cache
@@ -112,13 +113,16 @@ class GraphQLShimView(APIView):
     @classmethod
     def for_routes(cls, routes: Mapping[str, OperationRoute], *, public: bool = False) -> Callable[..., Any]:
         """A view serving `routes` (method name to route); `public` ones take no token."""
-        attrs: dict[str, Any] = {"routes": routes, "http_method_names": [*routes, "options"]}
+        methods = [*routes, *(["head"] if "get" in routes else []), "options"]
+        attrs: dict[str, Any] = {"routes": routes, "http_method_names": methods}
         if public:
             attrs["authentication_classes"] = []
         return type(cls.__name__, (cls,), attrs).as_view()
 
     def handle(self, request: Request, **url_kwargs: Any) -> Response:
-        route = self.routes[request.method.lower()]
+        route = self.routes["get" if request.method == "HEAD" else request.method.lower()]
+        if request.method in BODY_METHODS:
+            request.data  # noqa: B018 - parses the body, so a wrong media type is a 415 even where it is unused
         variables = route.variables(request, **url_kwargs)
         result = execute_operation(request._request, load_operation(route.operation), variables)
         if result.errors:

@@ -164,3 +164,26 @@ def test_collections_with_movies_take_the_same_number_of_queries(graphql, user, 
 
     assert len(body["data"]["collections"]["results"]) == count
     assert all(len(c["movies"]) == 3 for c in body["data"]["collections"]["results"])
+
+
+def test_a_negative_offset_is_bad_input(graphql, user):
+    _, body = graphql(COLLECTIONS, {"offset": -5, "limit": 2}, user=user)
+
+    assert codes(body) == [("BAD_USER_INPUT", "pagination.offset")]
+
+
+def test_a_page_is_at_most_a_thousand_collections(graphql, user):
+    CollectionFactory.create_batch(3, owner=user)
+
+    _, body = graphql("{ collections(pagination: {limit: 5000}) { pageInfo { limit } } }", user=user)
+
+    assert body == {"data": {"collections": {"pageInfo": {"limit": 1000}}}}
+
+
+def test_a_malformed_movie_uuid_names_its_field_like_rest(graphql, user):
+    movies = [{"uuid": str(uuid.uuid4()), "title": "A"}, {"uuid": "bad", "title": "B"}]
+
+    _, body = graphql(CREATE, {"input": {"title": "T", "movies": movies}}, user=user)
+
+    assert codes(body) == [("BAD_USER_INPUT", "movies.1.uuid")]
+    assert not Collection.objects.exists()

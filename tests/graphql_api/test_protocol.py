@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from datetime import timedelta
+from http import HTTPStatus
 
 import pytest
 from django.test import Client
@@ -253,9 +254,9 @@ def test_anonymous_request_with_a_session_but_no_csrf_token_is_not_forbidden(use
         ({}, "application/json", 400, "No GraphQL query found in the request"),
         ({"query": ""}, "application/json", 400, "No GraphQL query found in the request"),
         ({"variables": {}}, "application/json", 400, "No GraphQL query found in the request"),
-        ("query=%7B__typename%7D", "application/x-www-form-urlencoded", 400, "Unsupported content type"),
-        ("{ __typename }", "text/plain", 400, "Unsupported content type"),
-        ("{ __typename }", "application/graphql", 400, "Unsupported content type"),
+        ("query=%7B__typename%7D", "application/x-www-form-urlencoded", 415, "Unsupported content type"),
+        ("{ __typename }", "text/plain", 415, "Unsupported content type"),
+        ("{ __typename }", "application/graphql", 415, "Unsupported content type"),
     ],
 )
 def test_malformed_post_answers_a_json_problem(api_client, settings, body, content_type, status, message):
@@ -263,7 +264,7 @@ def test_malformed_post_answers_a_json_problem(api_client, settings, body, conte
 
     assert response.status_code == status
     assert response["Content-Type"] == PROBLEM
-    assert response.json() == http_problem(status, "Bad Request", message, "BAD_REQUEST")
+    assert response.json() == http_problem(status, HTTPStatus(status).phrase, message, "BAD_REQUEST")
 
 
 @pytest.mark.parametrize("debug", [False, True])
@@ -535,14 +536,24 @@ def test_syntax_error_carries_a_code(graphql, repeat):
     ],
     ids=["uuid", "int", "int-overflow", "input-field"],
 )
-def test_variable_of_the_wrong_type_is_told_as_it_is_not_masked(graphql, user, caplog, query, variables, message):
+def test_variable_of_the_wrong_type_is_bad_user_input_naming_its_field(
+    graphql, user, caplog, query, variables, message
+):
     with caplog.at_level(logging.ERROR):
         status, body = graphql(query, variables, user=user)
 
+    field = {"uuid": "uuid", "page": "page", "input": "title"}[next(iter(variables))]
     assert status == 200
     assert body["data"] is None
     assert [(error["message"], error["extensions"]) for error in body["errors"]] == [
-        (message, {"code": "GRAPHQL_VALIDATION_FAILED"})
+        (
+            message,
+            {
+                "code": "BAD_USER_INPUT",
+                "field": field,
+                "errors": [{"field": field, "code": "invalid", "message": message}],
+            },
+        )
     ]
     assert caplog.records == []
 

@@ -105,9 +105,9 @@ def test_malformed_collection_uuid_is_not_found(auth_client, debug, method, bad_
         ("GET", "/register", "POST, OPTIONS"),
         ("PUT", "/token/", "POST, OPTIONS"),
         ("DELETE", "/token/refresh", "POST, OPTIONS"),
-        ("DELETE", "/collections/", "GET, POST, OPTIONS"),
-        ("PUT", "/collections", "GET, POST, OPTIONS"),
-        ("POST", f"/collections/{uuid.UUID(int=1)}/", "GET, PUT, PATCH, DELETE, OPTIONS"),
+        ("DELETE", "/collections/", "GET, POST, HEAD, OPTIONS"),
+        ("PUT", "/collections", "GET, POST, HEAD, OPTIONS"),
+        ("POST", f"/collections/{uuid.UUID(int=1)}/", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"),
     ],
 )
 def test_wrong_method_is_a_method_not_allowed_problem_with_allow(auth_client, debug, method, path, allow):
@@ -513,3 +513,10 @@ def test_null_characters_in_an_update_are_a_bad_request(auth_client, collection,
     assert_problem(response, 400, "Bad Request", "The request is not valid.", [{"field": "title", **NULL_CHARACTERS}])
     collection.refresh_from_db()
     assert collection.title == "Mine"
+
+
+def test_a_body_of_another_media_type_is_refused_even_where_no_body_is_read(auth_client):
+    response = auth_client.post("/request-count/reset/", "reset", content_type="text/plain")
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
