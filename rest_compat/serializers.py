@@ -93,9 +93,11 @@ class CollectionCreatedSerializer(serializers.Serializer):
 
 
 class MovieOutSerializer(serializers.Serializer):
+    """A movie as REST answers it, in a collection or a catalog page."""
+
     title = serializers.CharField()
     description = serializers.CharField()
-    genres = serializers.CharField()
+    genres = serializers.CharField(help_text="Comma-separated genre names, e.g. `Drama,Comedy`; may be empty.")
     uuid = serializers.UUIDField()
 
 
@@ -116,18 +118,11 @@ class CollectionListSerializer(serializers.Serializer):
     data = CollectionListDataSerializer()
 
 
-class CatalogMovieSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    description = serializers.CharField()
-    genres = serializers.CharField(help_text="Comma-separated genre names, e.g. `Drama,Comedy`; may be empty.")
-    uuid = serializers.UUIDField()
-
-
 class MoviesPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Movies in the whole catalog.")
     next = serializers.URLField(allow_null=True, help_text="This server's URL of the next page; null on the last.")
     previous = serializers.URLField(allow_null=True, help_text="The previous page's URL; null on the first.")
-    data = CatalogMovieSerializer(many=True)
+    data = MovieOutSerializer(many=True)
 
 
 class RequestCountSerializer(serializers.Serializer):

@@ -5,6 +5,9 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
+# What a browser's Accept header asks for when it opens a page.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
 
 class _AssetCollector(HTMLParser):
     def __init__(self) -> None:

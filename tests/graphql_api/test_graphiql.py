@@ -4,9 +4,8 @@ import re
 
 import pytest
 
-from tests.html_assets import asset_urls, missing_static_files
+from tests.html_assets import BROWSER_ACCEPT, asset_urls, missing_static_files
 
-BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # The only absolute URL the page may contain: the SVG namespace of its inline
 # favicon, a name that is never fetched.
 SVG_NAMESPACE_HOST = "www.w3.org"

@@ -6,12 +6,15 @@ faults. Every test gets small timeouts and backoffs, a private empty cache
 and a closed circuit breaker.
 """
 
+import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from movies import demo_catalog
 from movies.client import breaker
@@ -103,3 +106,13 @@ def demo_page_body(page: int, host: str = "http://testserver") -> dict[str, Any]
         "previous": f"{host}/movies/?page={page - 1}" if page > 1 else None,
         "data": list(demo_catalog.page(page)),
     }
+
+
+def slow_handler(seconds: float, payload: dict[str, Any]) -> Callable[[Request], Response]:
+    """A fake-upstream handler that answers `payload` after `seconds`."""
+
+    def handler(request: Request) -> Response:
+        time.sleep(seconds)
+        return Response(json.dumps(payload), content_type="application/json")
+
+    return handler

@@ -17,15 +17,7 @@ from movies.exceptions import (
     CatalogTimeoutError,
     CatalogUnavailableError,
 )
-from tests.movies.conftest import FAKE_MOVIE, upstream_payload
-
-
-def slow(seconds: float, payload: dict) -> object:
-    def handler(request: Request) -> Response:
-        time.sleep(seconds)
-        return Response(json.dumps(payload), content_type="application/json")
-
-    return handler
+from tests.movies.conftest import FAKE_MOVIE, slow_handler, upstream_payload
 
 
 def expect_ordered(server: HTTPServer, page: int = 1):
@@ -71,7 +63,7 @@ def test_a_server_error_then_success_is_retried(fake_upstream, status):
 
 def test_a_timeout_then_success_is_retried(fake_upstream, settings):
     settings.MOVIES_API_READ_TIMEOUT_SECONDS = 0.5
-    expect_ordered(fake_upstream).respond_with_handler(slow(2.0, upstream_payload()))
+    expect_ordered(fake_upstream).respond_with_handler(slow_handler(2.0, upstream_payload()))
     expect_ordered(fake_upstream).respond_with_json(upstream_payload())
 
     page = client.fetch_page(page=1)
@@ -138,7 +130,7 @@ def test_a_permanent_failure_never_outlives_the_deadline(fake_upstream, settings
 def test_a_slow_upstream_runs_into_the_deadline(fake_upstream, settings):
     settings.MOVIES_API_DEADLINE_SECONDS = 0.3
     settings.MOVIES_API_READ_TIMEOUT_SECONDS = 5.0
-    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow(1.0, upstream_payload()))
+    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow_handler(1.0, upstream_payload()))
 
     with pytest.raises(CatalogTimeoutError):
         client.fetch_page(page=1)

@@ -1,14 +1,10 @@
 """`Query.movies`: the catalog through GraphQL."""
 
-import json
-import time
-
 import pytest
-from werkzeug import Request, Response
 
 from movies import demo_catalog
 from movies.demo_upstream import MOVIES_PATH
-from tests.movies.conftest import FAKE_MOVIE, upstream_payload
+from tests.movies.conftest import FAKE_MOVIE, slow_handler, upstream_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -109,11 +105,7 @@ def test_a_slow_upstream_is_upstream_timeout(graphql, user, fake_upstream, setti
     settings.MOVIES_API_DEADLINE_SECONDS = 0.3
     settings.MOVIES_API_READ_TIMEOUT_SECONDS = 5.0
 
-    def slow(request: Request) -> Response:
-        time.sleep(1.0)
-        return Response(json.dumps(upstream_payload()), content_type="application/json")
-
-    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow)
+    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow_handler(1.0, upstream_payload()))
 
     status, body = graphql(MOVIES, {"page": 1}, user=user)
 

@@ -1,13 +1,9 @@
 """`GET /movies/?page=N`: the REST shim over `Query.movies`."""
 
-import json
-import time
-
 import pytest
-from werkzeug import Request, Response
 
 from movies.demo_upstream import MOVIES_PATH
-from tests.movies.conftest import FAKE_MOVIE, demo_page_body, upstream_payload
+from tests.movies.conftest import FAKE_MOVIE, demo_page_body, slow_handler, upstream_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +95,7 @@ def test_a_server_error_then_success_answers_the_page(auth_client, fake_upstream
 def test_a_timeout_then_success_answers_the_page(auth_client, fake_upstream, settings):
     settings.MOVIES_API_READ_TIMEOUT_SECONDS = 0.5
 
-    def slow(request: Request) -> Response:
-        time.sleep(2.0)
-        return Response(json.dumps(upstream_payload()), content_type="application/json")
-
-    fake_upstream.expect_ordered_request(MOVIES_PATH).respond_with_handler(slow)
+    fake_upstream.expect_ordered_request(MOVIES_PATH).respond_with_handler(slow_handler(2.0, upstream_payload()))
     fake_upstream.expect_ordered_request(MOVIES_PATH).respond_with_json(upstream_payload())
 
     response = auth_client.get("/movies/")
@@ -149,11 +141,7 @@ def test_a_slow_upstream_is_a_gateway_timeout(auth_client, fake_upstream, settin
     settings.MOVIES_API_DEADLINE_SECONDS = 0.3
     settings.MOVIES_API_READ_TIMEOUT_SECONDS = 5.0
 
-    def slow(request: Request) -> Response:
-        time.sleep(1.0)
-        return Response(json.dumps(upstream_payload()), content_type="application/json")
-
-    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow)
+    fake_upstream.expect_request(MOVIES_PATH).respond_with_handler(slow_handler(1.0, upstream_payload()))
 
     response = auth_client.get("/movies/")
 

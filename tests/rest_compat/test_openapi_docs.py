@@ -4,9 +4,7 @@ import re
 
 import pytest
 
-from tests.html_assets import asset_urls, missing_static_files
-
-BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+from tests.html_assets import BROWSER_ACCEPT, asset_urls, missing_static_files
 
 pytestmark = pytest.mark.django_db
 
