@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from backend.problems import PROBLEM_CONTENT_TYPE
+from backend.problems import problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,4 @@ def health(request: HttpRequest) -> JsonResponse:
     down = [name for name, up in checks.items() if not up]
     if not down:
         return JsonResponse({"status": "ok", "checks": statuses})
-    body = {
-        "type": "about:blank",
-        "title": "Service Unavailable",
-        "status": 503,
-        "detail": f"Down: {', '.join(down)}.",
-        "checks": statuses,
-    }
-    return JsonResponse(body, status=503, content_type=PROBLEM_CONTENT_TYPE)
+    return problem_response(503, f"Down: {', '.join(down)}.", checks=statuses)

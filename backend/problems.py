@@ -25,16 +25,19 @@ def problem_response(
     *,
     errors: Iterable[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    **members: Any,
 ) -> JsonResponse:
     """A problem document with the standard title of `status`.
 
     `errors` lists field problems as `{field, code, message}` items (for
-    GraphQL-level answers, GraphQL error objects).
+    GraphQL-level answers, GraphQL error objects); `members` are extension
+    members of the document (RFC 9457, section 3.2).
     """
     title = HTTPStatus(status).phrase
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail or title + "."}
     if errors is not None:
         body["errors"] = list(errors)
+    body.update(members)
     return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE, headers=headers)
 
 

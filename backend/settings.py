@@ -174,6 +174,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "rest_compat.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app that append to X-Forwarded-For (0: the peer address is the client's).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SIMPLE_JWT = {
@@ -186,8 +188,6 @@ SIMPLE_JWT = {
 
 # Registration and token attempts per client address and minute, on both faces (0: unbounded).
 AUTH_THROTTLE_PER_MINUTE = env.int("AUTH_THROTTLE_PER_MINUTE", default=30)
-# Proxies in front of the app that append to X-Forwarded-For (0: the peer address is the client's).
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 STRAWBERRY_DJANGO = {
     "PAGINATION_DEFAULT_LIMIT": 100,

@@ -1,16 +1,35 @@
-"""Running operations of the schema from Python (the REST shims use this)."""
+"""What every resolver may know of its request: one `Context`, built once per request."""
 
-from typing import Any
+import time
+from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
-from graphql import ExecutionResult
-from strawberry.django.context import StrawberryDjangoContext
 from strawberry.django.views import TemporalHttpResponse
+from strawberry.types import Info as StrawberryInfo
 
 
-def execute_operation(request: HttpRequest, document: str, variables: dict[str, Any] | None = None) -> ExecutionResult:
-    """Execute `document` as `request.user` would through `/graphql/`."""
-    from graphql_api.schema import schema  # the schema imports every app's types
+@dataclass
+class Context:
+    """The request, its caller, and state that lives as long as the request.
 
-    context = StrawberryDjangoContext(request=request, response=TemporalHttpResponse())
-    return schema.execute_sync(document, variable_values=variables, context_value=context)
+    `/graphql/` builds it from the bearer token; the REST shims from what DRF
+    authenticated. `response` lets a resolver set headers or a status.
+    """
+
+    request: HttpRequest
+    user: AbstractBaseUser | AnonymousUser
+    response: TemporalHttpResponse = field(default_factory=TemporalHttpResponse)
+    _movies_deadline: float | None = field(default=None, init=False, repr=False)
+
+    @property
+    def movies_deadline(self) -> float:
+        """One upstream deadline for the whole request (`time.monotonic()`): aliased `movies` fields
+        share it, so their waits cannot add up."""
+        if self._movies_deadline is None:
+            self._movies_deadline = time.monotonic() + settings.MOVIES_API_DEADLINE_SECONDS
+        return self._movies_deadline
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,14 +1,28 @@
-"""GraphQL errors with a stable `extensions.code`, shared by both faces.
+"""The one error path of the API.
 
-Resolvers raise these; the REST shims map `code` to an HTTP status with
-`HTTP_STATUS_BY_CODE`. Any other exception is masked as INTERNAL_SERVER_ERROR.
+Resolvers let the domain's exceptions through (a service's
+`ValidationError`, a catalog or counter outage, ...). `api_error` turns each
+error of a result into what clients see: a GraphQL error with a stable
+`extensions.code`, the domain exceptions mapped by `from_domain`, anything
+unexpected masked. The REST shims then answer the HTTP status of the code
+(`HTTP_STATUS_BY_CODE`) with a problem document.
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from graphql import GraphQLError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from graphql import GraphQLError, GraphQLSyntaxError
+
+from accounts.services import InvalidCredentials
+from accounts.throttling import Throttled
+from metrics.stores import CounterUnavailable
+from movies.exceptions import (
+    CatalogBadResponseError,
+    CatalogPageNotFoundError,
+    CatalogTimeoutError,
+    CatalogUnavailableError,
+)
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -38,54 +52,21 @@ HTTP_STATUS_BY_CODE = {
     INTERNAL_SERVER_ERROR: 500,
 }
 
+UNEXPECTED_MESSAGE = "An unexpected error occurred."
+
 
 class ApiError(GraphQLError):
     """An error a client may see as it is: its message is never masked."""
 
-    code = INTERNAL_SERVER_ERROR
-    default_message = "An unexpected error occurred."
-
-    def __init__(self, message: str | None = None, **extensions: Any) -> None:
-        super().__init__(message or self.default_message, extensions={"code": self.code, **extensions})
+    def __init__(self, code: str, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": code, **extensions})
 
 
 class Unauthenticated(ApiError):
-    code = UNAUTHENTICATED
     default_message = "Authentication credentials were not provided or are invalid."
 
-
-class NotFound(ApiError):
-    code = NOT_FOUND
-    default_message = "Not found."
-
-
-class RateLimited(ApiError):
-    """Too many attempts; `retryAfter` in seconds."""
-
-    code = RATE_LIMITED
-    default_message = "Too many attempts."
-
-
-class ServiceUnavailable(ApiError):
-    """A dependency (a store, a cache) cannot answer; `retryAfter` in seconds when known."""
-
-    code = SERVICE_UNAVAILABLE
-    default_message = "A dependency is unavailable."
-
-
-class UpstreamUnavailable(ApiError):
-    code = UPSTREAM_UNAVAILABLE
-    default_message = "The movie catalog is unavailable."
-
-
-class UpstreamBadResponse(ApiError):
-    code = UPSTREAM_BAD_RESPONSE
-    default_message = "The movie catalog answered with a malformed payload."
-
-
-class UpstreamTimeout(ApiError):
-    code = UPSTREAM_TIMEOUT
-    default_message = "The movie catalog did not answer in time."
+    def __init__(self, message: str = default_message) -> None:
+        super().__init__(UNAUTHENTICATED, message)
 
 
 class BadUserInput(ApiError):
@@ -95,21 +76,14 @@ class BadUserInput(ApiError):
     problem as `{field, code, message}`, the same items as REST's `errors`.
     """
 
-    code = BAD_USER_INPUT
-
     def __init__(self, errors: Iterable[Mapping[str, str]], message: str | None = None) -> None:
         items = [dict(error) for error in errors]
         first = items[0] if items else {"field": "", "message": "Invalid input."}
-        super().__init__(message or first["message"], field=first["field"], errors=items)
-
-    @classmethod
-    def from_validation_error(cls, error: ValidationError) -> "BadUserInput":
-        """From Django's `ValidationError`, whose dict keys are dotted field paths."""
-        return cls(field_errors(error))
+        super().__init__(BAD_USER_INPUT, message or first["message"], field=first["field"], errors=items)
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    """Flatten a Django `ValidationError` into `{field, code, message}` items."""
+    """Flatten a Django `ValidationError` into `{field, code, message}` items (dict keys are dotted paths)."""
     if not hasattr(error, "error_dict"):
         return [_item("", e) for e in error.error_list]
     return [_item(field, e) for field, errors in error.error_dict.items() for e in errors]
@@ -118,3 +92,61 @@ def field_errors(error: ValidationError) -> list[dict[str, str]]:
 def _item(field: str, error: ValidationError) -> dict[str, str]:
     message = error.message % error.params if error.params else error.message
     return {"field": field, "code": error.code or "invalid", "message": str(message)}
+
+
+def from_domain(exception: BaseException) -> ApiError | None:
+    """The API error that a domain exception stands for; None for anything else (a bug, an outage)."""
+    match exception:
+        case ValidationError():
+            return BadUserInput(field_errors(exception))
+        case ObjectDoesNotExist() | CatalogPageNotFoundError():
+            return ApiError(NOT_FOUND, str(exception))
+        case InvalidCredentials():
+            return Unauthenticated("The credentials or the token are not valid.")
+        case Throttled():
+            return ApiError(RATE_LIMITED, str(exception), retryAfter=exception.retry_after)
+        case CounterUnavailable():
+            return ApiError(SERVICE_UNAVAILABLE, "The request counter's store is unavailable.")
+        case CatalogUnavailableError():
+            return ApiError(UPSTREAM_UNAVAILABLE, "The movie catalog is unavailable.", retryAfter=exception.retry_after)
+        case CatalogBadResponseError():
+            return ApiError(UPSTREAM_BAD_RESPONSE, "The movie catalog answered with a malformed payload.")
+        case CatalogTimeoutError():
+            return ApiError(UPSTREAM_TIMEOUT, "The movie catalog did not answer in time.")
+    return None
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An error our code raised that no client caused: logged with its traceback, masked for the client.
+
+    Parse, validation and limit errors have no original error. Errors that
+    are GraphQL errors already (every `ApiError`, a variable of the wrong
+    type) and mapped domain exceptions are the client's business.
+    """
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError) and from_domain(original) is None
+
+
+def api_error(error: GraphQLError) -> GraphQLError:
+    """`error` as clients see it: with an `extensions.code`, at the same place in the document."""
+    if (error.extensions or {}).get("code"):
+        return error
+    if is_unexpected(error):
+        return _located(ApiError(INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE), at=error)
+    if error.original_error is not None and (mapped := from_domain(error.original_error)):
+        return _located(mapped, at=error)
+    code = GRAPHQL_PARSE_FAILED if isinstance(error, GraphQLSyntaxError) else GRAPHQL_VALIDATION_FAILED
+    error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
+
+def _located(replacement: GraphQLError, *, at: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        replacement.message,
+        nodes=at.nodes,
+        source=at.source,
+        positions=at.positions,
+        path=at.path,
+        original_error=at.original_error,
+        extensions=replacement.extensions,
+    )

@@ -1,38 +1,55 @@
-"""The one GraphQL schema: both `/graphql/` and the REST shims execute it."""
+"""The one GraphQL schema: both `/graphql/` and the REST shims execute it.
+
+Each domain keeps its types, queries and mutations in a package of its own
+(`graphql_api/<domain>/`); this module composes them.
+"""
 
 from typing import Any
 
 import strawberry
 from django.conf import settings
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from strawberry.extensions import MaxTokensLimiter, ValidationCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from graphql_api.extensions import ErrorCodes, ParserCache, QueryLimits, is_unexpected
-from graphql_api.metrics import MetricsMutation, MetricsQuery
-from graphql_api.movies import MovieQuery
-from graphql_api.mutations import AccountMutation, CollectionMutation
-from graphql_api.queries import CollectionQuery
+from graphql_api.accounts.mutations import AccountMutation
+from graphql_api.accounts.queries import AccountQuery
+from graphql_api.collections.mutations import CollectionMutation
+from graphql_api.collections.queries import CollectionQuery
+from graphql_api.errors import api_error, is_unexpected
+from graphql_api.extensions import ParserCache, QueryLimits, VariableCheck
+from graphql_api.movies.queries import MovieQuery
+from graphql_api.request_counter.mutations import RequestCounterMutation
+from graphql_api.request_counter.queries import RequestCounterQuery
 
-Query = merge_types("Query", (CollectionQuery, MovieQuery, MetricsQuery))
-Mutation = merge_types("Mutation", (AccountMutation, CollectionMutation, MetricsMutation))
+Query = merge_types("Query", (AccountQuery, CollectionQuery, MovieQuery, RequestCounterQuery))
+Mutation = merge_types("Mutation", (AccountMutation, CollectionMutation, RequestCounterMutation))
 
 
 class Schema(strawberry.Schema):
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """The graphql-core schema Strawberry built, for graphql-core's own functions."""
+        return self._schema
+
+    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Every result's errors as clients see them (`errors.api_error`), however they arose.
+
+        Here rather than in an extension: an extension's own failure ends
+        the operation before the other extensions see its error.
+        """
+        result = super().execute_sync(*args, **kwargs)
+        if result.errors:
+            result.errors = [api_error(error) for error in result.errors]
+        return result
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Log unexpected errors with their traceback; expected ones are the client's business."""
         unexpected = [error for error in errors if is_unexpected(error)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
-
-    def execute_sync(self, *args: Any, **kwargs: Any) -> ExecutionResult:
-        """Also masks errors that skipped the extensions (Strawberry reports an extension's own failure raw)."""
-        result = super().execute_sync(*args, **kwargs)
-        if result.errors:
-            result.errors = ErrorCodes.finalise(result.errors)
-        return result
 
 
 schema = Schema(
@@ -44,7 +61,7 @@ schema = Schema(
         QueryLimits,
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        VariableCheck,
         DjangoOptimizerExtension,
-        ErrorCodes,
     ],
 )

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from cross_web import HTTPException
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +15,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from accounts.authentication import authenticate_bearer
 from backend.problems import problem_response
+from graphql_api.context import Context
 from graphql_api.errors import BAD_REQUEST, UNAUTHENTICATED
 
 # Strawberry's reason for a body that is neither JSON nor (enabled) multipart.
@@ -31,9 +32,11 @@ def graphql_error_response(status: int, message: str, code: str, headers: dict[s
 # authenticates, and a cross-site page cannot make a browser send one.
 @method_decorator(csrf_exempt, name="dispatch")
 class ApiGraphQLView(GraphQLView):
+    caller: AbstractBaseUser | AnonymousUser
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            request.user = authenticate_bearer(request) or AnonymousUser()
+            self.caller = authenticate_bearer(request) or AnonymousUser()
         except AuthenticationFailed:
             headers = {"WWW-Authenticate": 'Bearer realm="api"'}
             return graphql_error_response(401, "The access token is invalid or expired.", UNAUTHENTICATED, headers)
@@ -41,6 +44,9 @@ class ApiGraphQLView(GraphQLView):
             return self.run(request=request)
         except HTTPException as error:
             return self.http_error_response(error)
+
+    def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
+        return Context(request=request, user=self.caller, response=response)
 
     @staticmethod
     def http_error_response(error: HTTPException) -> JsonResponse:

@@ -21,12 +21,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.conf import settings
-from django.core.signals import setting_changed
 from django.db import connection
-from django.dispatch import receiver
 
 from metrics.stores import CounterStore, CounterUnavailable, DatabaseStore, RedisStore, StoreTime
 
@@ -255,7 +252,9 @@ class SyncCounter:
                 raise CounterUnavailable("A process of the deployment did not flush in time.")
             time.sleep(self._poll_interval)
 
-    def close(self) -> None:
+    def close(self, *, hand_over: bool = True) -> None:
+        if not hand_over:
+            return
         try:
             self._add_held()
         except CounterUnavailable:
@@ -354,13 +353,17 @@ def start_counter() -> None:
         get_counter().start(register=True)
 
 
-def shutdown_counter() -> None:
-    """Flushes what this process holds and leaves the barrier (gunicorn's `worker_exit`, `atexit`)."""
+def shutdown_counter(*, hand_over: bool = True) -> None:
+    """Stops this process's counter (gunicorn's `worker_exit`, `atexit`); the next count builds a new one.
+
+    With `hand_over`, first flushes what it holds and leaves the barrier;
+    without, forgets its count and writes nothing.
+    """
     global _counter
     with _counter_lock:
         counter, _counter = _counter, None
     if counter is not None and counter.pid == os.getpid():
-        counter.close()
+        counter.close(hand_over=hand_over)
 
 
 def _forget_counter_after_fork() -> None:
@@ -372,19 +375,3 @@ def _forget_counter_after_fork() -> None:
 
 os.register_at_fork(after_in_child=_forget_counter_after_fork)
 atexit.register(shutdown_counter)
-
-
-def discard_counter() -> None:
-    """Stops this process's flusher and forgets its count, writing nothing."""
-    global _counter
-    with _counter_lock:
-        counter, _counter = _counter, None
-    if counter is not None and counter.pid == os.getpid():
-        counter.close(hand_over=False)
-
-
-@receiver(setting_changed)
-def _rebuild_on_settings_change(*, setting: str, **kwargs: Any) -> None:
-    # Tests change settings inside their transactions: nothing is written from here.
-    if setting.startswith("REQUEST_COUNTER_"):
-        discard_counter()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Collate
@@ -11,6 +12,7 @@ from django.db.models.functions import Collate
 from movie_collections.models import Collection, Genre
 
 DEFAULT_FAVOURITE_GENRES = 3
+MAX_FAVOURITE_GENRES = 20
 # Ties break by name in code-point order on every database, whatever its locale.
 BYTE_ORDER_COLLATION = {"postgresql": "C", "sqlite": "BINARY"}
 
@@ -26,20 +28,30 @@ def collection_list(*, owner: AbstractBaseUser) -> QuerySet[Collection]:
     return Collection.objects.filter(owner=owner).order_by("-created_at", "-id")
 
 
-def collection_get(*, owner: AbstractBaseUser, uuid: UUID) -> QuerySet[Collection]:
-    """The owner's collection with this uuid, as a lazy queryset of at most one row."""
-    return collection_list(owner=owner).filter(uuid=uuid)
+def collection_get(
+    *, owner: AbstractBaseUser, uuid: UUID, queryset: QuerySet[Collection] | None = None
+) -> Collection | None:
+    """The owner's collection with this uuid; None for another user's or an unknown one.
+
+    `queryset` shapes what is fetched with it (the GraphQL optimizer's prefetches).
+    """
+    queryset = Collection.objects.all() if queryset is None else queryset
+    return queryset.filter(owner=owner, uuid=uuid).first()
 
 
 def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_GENRES) -> list[GenreCount]:
     """The owner's most frequent genres over all their collections, in one query.
 
     A genre counts once per (collection, movie) entry; ties break by name.
+    Raises `ValidationError` for a `limit` outside 0 to `MAX_FAVOURITE_GENRES`.
     """
+    if not 0 <= limit <= MAX_FAVOURITE_GENRES:
+        message = f"Ensure limit is between 0 and {MAX_FAVOURITE_GENRES}."
+        raise ValidationError({"limit": ValidationError(message, code="invalid")})
     rows = (
         Genre.objects.filter(entry_links__entry__collection__owner=owner)
         .annotate(count=Count("entry_links"))
         .order_by("-count", Collate("name", BYTE_ORDER_COLLATION[connection.vendor]))
-        .values_list("name", "count")[: max(limit, 0)]
+        .values_list("name", "count")[:limit]
     )
     return [GenreCount(name=name, count=count) for name, count in rows]

@@ -1,7 +1,6 @@
 """Writes to collections: validate, then change inside a transaction."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,24 +17,16 @@ from movie_collections.models import (
     CollectionMovieGenre,
     Genre,
 )
+from movies.types import Movie
 
 MAX_MOVIES_PER_COLLECTION = 1_000
 MAX_GENRES_PER_MOVIE = 50
-
-
-@dataclass(frozen=True)
-class MovieInput:
-    """A movie as a client describes it; `genres` in the client's order."""
-
-    uuid: UUID
-    title: str
-    description: str = ""
-    genres: Sequence[str] = field(default_factory=tuple)
+NOT_FOUND = "No such collection."
 
 
 @transaction.atomic
 def collection_create(
-    *, owner: AbstractBaseUser, title: str, description: str = "", movies: Sequence[MovieInput] = ()
+    *, owner: AbstractBaseUser, title: str, description: str = "", movies: Sequence[Movie] = ()
 ) -> Collection:
     _raise_if_invalid(_collection_errors(title=title, description=description, movies=movies))
     collection = Collection.objects.create(owner=owner, title=title.strip(), description=description)
@@ -50,7 +41,7 @@ def collection_update(
     uuid: UUID,
     title: str | None = None,
     description: str | None = None,
-    movies: Sequence[MovieInput] | None = None,
+    movies: Sequence[Movie] | None = None,
 ) -> Collection:
     """Change what is given (not None); `movies`, when given, replaces the list.
 
@@ -58,7 +49,9 @@ def collection_update(
     """
     _raise_if_invalid(_collection_errors(title=title, description=description, movies=movies))
     # The row lock serialises concurrent updates of one collection's movie list.
-    collection = Collection.objects.select_for_update().get(owner=owner, uuid=uuid)
+    collection = Collection.objects.select_for_update().filter(owner=owner, uuid=uuid).first()
+    if collection is None:
+        raise Collection.DoesNotExist(NOT_FOUND)
     if title is not None:
         collection.title = title.strip()
     if description is not None:
@@ -75,7 +68,7 @@ def collection_delete(*, owner: AbstractBaseUser, uuid: UUID) -> None:
     """Delete the collection and its entries; `Collection.DoesNotExist` if not the owner's."""
     deleted, _ = Collection.objects.filter(owner=owner, uuid=uuid).delete()
     if not deleted:
-        raise Collection.DoesNotExist
+        raise Collection.DoesNotExist(NOT_FOUND)
 
 
 def normalise_genres(genres: Sequence[str]) -> list[str]:
@@ -84,7 +77,7 @@ def normalise_genres(genres: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def _add_movies(*, collection: Collection, movies: Sequence[MovieInput]) -> None:
+def _add_movies(*, collection: Collection, movies: Sequence[Movie]) -> None:
     entries = CollectionMovie.objects.bulk_create(
         CollectionMovie(
             collection=collection,
@@ -119,7 +112,7 @@ def _raise_if_invalid(errors: dict[str, list[ValidationError]]) -> None:
 
 
 def _collection_errors(
-    *, title: str | None, description: str | None, movies: Sequence[MovieInput] | None
+    *, title: str | None, description: str | None, movies: Sequence[Movie] | None
 ) -> dict[str, list[ValidationError]]:
     errors: dict[str, list[ValidationError]] = {}
     if title is not None:
@@ -131,7 +124,7 @@ def _collection_errors(
     return errors
 
 
-def _check_movies(errors: dict[str, list[ValidationError]], movies: Sequence[MovieInput]) -> None:
+def _check_movies(errors: dict[str, list[ValidationError]], movies: Sequence[Movie]) -> None:
     if len(movies) > MAX_MOVIES_PER_COLLECTION:
         message = f"Ensure this list has at most {MAX_MOVIES_PER_COLLECTION} movies."
         errors["movies"] = [ValidationError(message, code="max_length")]

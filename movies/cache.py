@@ -12,35 +12,42 @@ runs under a Redis lock and whoever gets the lock next finds the page in
 the cache instead of fetching it again.
 """
 
-import copy
+import dataclasses
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
-from typing import Any
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 
 from movies import client
-from movies.client import UpstreamPage
 from movies.exceptions import CatalogError, CatalogPageNotFoundError, CatalogTimeoutError
+from movies.types import MoviePage
 
 logger = logging.getLogger(__name__)
 
-ENTRY_VERSION = 1
+# Part of every key: a change of what an entry holds starts a new set of keys.
+ENTRY_VERSION = 2
 # How often a process waiting for another's Redis lock looks again.
 LOCK_POLL_SECONDS = 0.02
 # A lock outlives its holder's deadline by this much, then expires on its own (a crashed holder).
 LOCK_GRACE_SECONDS = 1.0
 
-Entry = dict[str, Any]
+
+class Entry(TypedDict):
+    """A cached page, or `None` for a page past the end, and when it was fetched (`time.time()`)."""
+
+    fetched_at: float
+    page: MoviePage | None
 
 
-def cached_page(*, page: int, deadline: float | None = None) -> tuple[UpstreamPage, bool]:
-    """Page `page` of the catalog and whether it is a stale copy.
+def cached_page(*, page: int, deadline: float | None = None) -> MoviePage:
+    """Page `page` of the catalog, `stale` when it is a kept copy.
 
     `deadline` (a `time.monotonic()` instant, by default
     `MOVIES_API_DEADLINE_SECONDS` from now) bounds the wait for the
@@ -51,18 +58,19 @@ def cached_page(*, page: int, deadline: float | None = None) -> tuple[UpstreamPa
         deadline = time.monotonic() + settings.MOVIES_API_DEADLINE_SECONDS
     key = page_key(page)
     entry = _get(key)
-    if _is_fresh(entry):
-        return _unpack(entry, page=page)
-    try:
-        entry = _single_flight(key, deadline, lambda: refresh_page(page=page, deadline=deadline))
-    except CatalogPageNotFoundError:
-        raise
-    except CatalogError as error:
-        if entry is None or entry["page"] is None:
+    if not _is_fresh(entry):
+        try:
+            entry = _single_flight(key, deadline, lambda: refresh_page(page=page, deadline=deadline))
+        except CatalogPageNotFoundError:
             raise
-        logger.warning("Serving a stale copy of movie page %d: %s", page, error)
-        return _page(entry["page"]), True
-    return _unpack(entry, page=page)
+        except CatalogError as error:
+            if entry is None or entry["page"] is None:
+                raise
+            logger.warning("Serving a stale copy of movie page %d: %s", page, error)
+            return dataclasses.replace(entry["page"], stale=True)
+    if entry["page"] is None:
+        raise CatalogPageNotFoundError(page)
+    return entry["page"]
 
 
 def refresh_page(*, page: int, deadline: float) -> Entry:
@@ -79,9 +87,9 @@ def refresh_page(*, page: int, deadline: float) -> Entry:
         try:
             fetched = client.fetch_page(page=page, deadline=deadline)
         except CatalogPageNotFoundError:
-            _set(key, _entry(None), timeout=settings.MOVIES_CACHE_FRESH_SECONDS)
+            _set(key, Entry(fetched_at=time.time(), page=None), timeout=settings.MOVIES_CACHE_FRESH_SECONDS)
             raise
-        entry = _entry(fetched)
+        entry = Entry(fetched_at=time.time(), page=fetched)
         _set(key, entry, timeout=max(settings.MOVIES_CACHE_FRESH_SECONDS, settings.MOVIES_CACHE_STALE_SECONDS))
         return entry
 
@@ -92,23 +100,9 @@ def page_key(page: int) -> str:
     return f"movies:v{ENTRY_VERSION}:{upstream}:page:{page}"
 
 
-def _entry(page: UpstreamPage | None) -> Entry:
-    data = None
-    if page is not None:
-        data = {
-            "count": page.count,
-            "has_next": page.has_next,
-            "has_previous": page.has_previous,
-            "results": list(page.results),
-        }
-    return {"fetched_at": time.time(), "page": data}
-
-
 def _get(key: str) -> Entry | None:
     entry = cache.get(key)
-    if not isinstance(entry, dict) or "fetched_at" not in entry or "page" not in entry:
-        return None
-    return entry
+    return entry if isinstance(entry, dict) else None
 
 
 def _set(key: str, entry: Entry, *, timeout: float) -> None:
@@ -122,31 +116,7 @@ def _is_fresh(entry: Entry | None) -> bool:
     return entry is not None and time.time() - entry["fetched_at"] < settings.MOVIES_CACHE_FRESH_SECONDS
 
 
-def _unpack(entry: Entry, *, page: int) -> tuple[UpstreamPage, bool]:
-    if entry["page"] is None:
-        raise CatalogPageNotFoundError(f"Page {page} is past the end of the movie catalog.")
-    return _page(entry["page"]), False
-
-
-def _page(data: dict[str, Any]) -> UpstreamPage:
-    return UpstreamPage(
-        count=data["count"],
-        has_next=data["has_next"],
-        has_previous=data["has_previous"],
-        results=tuple(data["results"]),
-    )
-
-
-class _Flight:
-    """One in-process fetch that other threads wait for."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.result: Entry | None = None
-        self.error: BaseException | None = None
-
-
-_flights: dict[str, _Flight] = {}
+_flights: dict[str, Future[Entry]] = {}
 _flights_lock = threading.Lock()
 
 
@@ -156,25 +126,23 @@ def _single_flight(key: str, deadline: float, fetch: Callable[[], Entry]) -> Ent
         flight = _flights.get(key)
         leader = flight is None
         if leader:
-            flight = _flights[key] = _Flight()
-    if leader:
+            flight = _flights[key] = Future()
+    if not leader:
         try:
-            flight.result = fetch()
-        except BaseException as error:
-            flight.error = error
-            raise
-        finally:
-            with _flights_lock:
-                del _flights[key]
-            flight.done.set()
-        return flight.result
-    if not flight.done.wait(timeout=max(0.0, deadline - time.monotonic())):
-        raise CatalogTimeoutError("The movie catalog did not answer in time.")
-    if flight.error is not None:
-        # A copy: one exception object raised in many threads would share (and grow) one traceback.
-        raise copy.copy(flight.error)
-    assert flight.result is not None
-    return flight.result
+            return flight.result(timeout=max(0.0, deadline - time.monotonic()))
+        except TimeoutError as error:
+            raise CatalogTimeoutError("The movie catalog did not answer in time.") from error
+    try:
+        entry = fetch()
+    except BaseException as error:
+        flight.set_exception(error)
+        raise
+    else:
+        flight.set_result(entry)
+        return entry
+    finally:
+        with _flights_lock:
+            del _flights[key]
 
 
 @contextmanager

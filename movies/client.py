@@ -18,7 +18,6 @@ import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -34,6 +33,7 @@ from movies.exceptions import (
     CatalogTimeoutError,
     CatalogUnavailableError,
 )
+from movies.types import Movie, MoviePage, split_genres
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +44,6 @@ RESULT_FIELDS = ("title", "description", "genres", "uuid")
 
 # Jitter spreads retries of many clients apart; it needs no cryptographic quality.
 _jitter = random.Random()  # noqa: S311
-
-
-@dataclass(frozen=True)
-class UpstreamPage:
-    """A validated page of the upstream: `results` are dicts of the four string fields, uuids canonical."""
-
-    count: int
-    has_next: bool
-    has_previous: bool
-    results: tuple[dict[str, str], ...]
 
 
 class CircuitBreaker:
@@ -104,11 +94,6 @@ class CircuitBreaker:
                     logger.warning("Movie catalog circuit open after %d consecutive failures", self._failures)
                 self._opened_at = time.monotonic()
 
-    def release(self) -> None:
-        """Forget a call that neither succeeded nor failed (it never reached the upstream)."""
-        with self._lock:
-            self._probing = False
-
     def retry_after(self) -> int | None:
         """Seconds until the next probe while open; None while closed."""
         with self._lock:
@@ -147,7 +132,7 @@ class _RetryableFailure(Exception):
         self.retry_after = retry_after
 
 
-def fetch_page(*, page: int, deadline: float | None = None) -> UpstreamPage:
+def fetch_page(*, page: int, deadline: float | None = None) -> MoviePage:
     """Page `page` (1-based) of the upstream catalog.
 
     `deadline` is a `time.monotonic()` instant; by default
@@ -176,7 +161,7 @@ def fetch_page(*, page: int, deadline: float | None = None) -> UpstreamPage:
     return result
 
 
-def _fetch_with_retries(*, page: int, deadline: float) -> UpstreamPage:
+def _fetch_with_retries(*, page: int, deadline: float) -> MoviePage:
     max_attempts = max(1, settings.MOVIES_API_MAX_ATTEMPTS)
     for attempt in range(1, max_attempts + 1):
         if attempt > 1 and deadline - time.monotonic() < MIN_ATTEMPT_SECONDS:
@@ -212,7 +197,7 @@ def _backoff(attempt: int) -> float:
     return delay / 2 + _jitter.uniform(0, delay / 2)
 
 
-def _attempt(*, page: int, deadline: float) -> UpstreamPage:
+def _attempt(*, page: int, deadline: float) -> MoviePage:
     remaining = deadline - time.monotonic()
     if remaining < MIN_ATTEMPT_SECONDS:
         raise _RetryableFailure("deadline reached", timed_out=True)
@@ -231,7 +216,7 @@ def _attempt(*, page: int, deadline: float) -> UpstreamPage:
         ) as response:
             status = response.status_code
             if status == 404:
-                raise CatalogPageNotFoundError(f"Page {page} is past the end of the movie catalog.")
+                raise CatalogPageNotFoundError(page)
             if status == 429 or status >= 500:
                 raise _RetryableFailure(f"HTTP {status}", retry_after=parse_retry_after(response.headers))
             if status != 200:
@@ -244,7 +229,7 @@ def _attempt(*, page: int, deadline: float) -> UpstreamPage:
     except requests.RequestException as error:  # an invalid URL or the like: a configuration problem
         logger.error("Movie catalog request failed: %r", error)
         raise CatalogUnavailableError(retry_after=settings.MOVIES_API_RETRY_AFTER_SECONDS) from error
-    return parse_page(body)
+    return parse_page(body, page=page)
 
 
 def _read_body(response: requests.Response, *, deadline: float) -> bytes:
@@ -299,8 +284,8 @@ def parse_retry_after(headers: Any) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def parse_page(body: bytes) -> UpstreamPage:
-    """Validate the upstream's JSON; `CatalogBadResponseError` says what is wrong."""
+def parse_page(body: bytes, *, page: int) -> MoviePage:
+    """Page `page` from the upstream's JSON; `CatalogBadResponseError` says what is wrong with it."""
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as error:
@@ -316,13 +301,16 @@ def parse_page(body: bytes) -> UpstreamPage:
     results = data.get("results")
     if not isinstance(results, list):
         raise _bad("results is not a list")
-    movies = tuple(_parse_movie(index, item) for index, item in enumerate(results))
-    return UpstreamPage(
-        count=count, has_next=data["next"] is not None, has_previous=data["previous"] is not None, results=movies
+    return MoviePage(
+        page=page,
+        count=count,
+        next_page=page + 1 if data["next"] is not None else None,
+        previous_page=page - 1 if data["previous"] is not None else None,
+        results=tuple(_parse_movie(index, item) for index, item in enumerate(results)),
     )
 
 
-def _parse_movie(index: int, item: Any) -> dict[str, str]:
+def _parse_movie(index: int, item: Any) -> Movie:
     if not isinstance(item, dict):
         raise _bad(f"results.{index} is not an object")
     for field in RESULT_FIELDS:
@@ -332,12 +320,12 @@ def _parse_movie(index: int, item: Any) -> dict[str, str]:
         movie_uuid = uuid.UUID(item["uuid"])
     except ValueError as error:
         raise _bad(f"results.{index}.uuid is not a UUID") from error
-    return {
-        "uuid": str(movie_uuid),
-        "title": item["title"],
-        "description": item["description"],
-        "genres": item["genres"],
-    }
+    return Movie(
+        uuid=movie_uuid,
+        title=item["title"],
+        description=item["description"],
+        genres=split_genres(item["genres"]),
+    )
 
 
 def _bad(reason: str) -> CatalogBadResponseError:

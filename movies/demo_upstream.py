@@ -17,6 +17,7 @@ import hmac
 import json
 import logging
 import random
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -100,6 +101,13 @@ class DemoUpstreamServer(ThreadingHTTPServer):
             if self.failure_rate and self._random.random() < self.failure_rate:
                 return self._random.choice(INJECTED_FAILURES)
         return None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up before the answer was written (its deadline ran out) is no error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            logger.info("%s:%s went away before its answer was written", *client_address[:2])
+        else:
+            super().handle_error(request, client_address)
 
     def start(self) -> "DemoUpstreamServer":
         """Serve from a daemon thread."""

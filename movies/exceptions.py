@@ -1,12 +1,20 @@
 """What can go wrong when asking the upstream movie catalog for a page.
 
-The API layer maps each class to one answer: unavailable 503 (with
-`Retry-After`), bad response 502, timeout 504, page not found 404.
+The API maps each class to one answer (`graphql_api.errors`): page not
+found 404, unavailable 503 (with `Retry-After`), bad response 502, timeout 504.
 """
 
 
 class CatalogError(Exception):
     """The upstream catalog could not give us the page."""
+
+
+class CatalogPageNotFoundError(CatalogError):
+    """The page is past the end of the catalog (the upstream answered 404)."""
+
+    def __init__(self, page: int) -> None:
+        super().__init__(f"Page {page} is past the end of the catalog.")
+        self.page = page
 
 
 class CatalogUnavailableError(CatalogError):
@@ -16,13 +24,6 @@ class CatalogUnavailableError(CatalogError):
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
 
-    def __reduce__(self) -> tuple:
-        return (_rebuild_unavailable, (str(self), self.retry_after))
-
-
-def _rebuild_unavailable(message: str, retry_after: int) -> CatalogUnavailableError:
-    return CatalogUnavailableError(message, retry_after=retry_after)
-
 
 class CatalogBadResponseError(CatalogError):
     """The upstream answered, but not with a page we can use (malformed payload, odd status)."""
@@ -30,7 +31,3 @@ class CatalogBadResponseError(CatalogError):
 
 class CatalogTimeoutError(CatalogError):
     """The upstream did not answer within the call's deadline."""
-
-
-class CatalogPageNotFoundError(CatalogError):
-    """The page is past the end of the catalog (the upstream answered 404)."""

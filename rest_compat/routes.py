@@ -1,15 +1,14 @@
 """The REST routes of the contract, one `OperationRoute` per method.
 
-Each row: the GraphQL operation, its variables from the request, the REST
-body from its data, the status on success (and what the OpenAPI document
-says of it).
+Each row: the GraphQL operation, its variables from the request, the
+serializer that renders its data as the REST body, the status on success
+(and what the OpenAPI document says of it).
 """
 
 import re
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.urls import get_script_prefix
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -22,9 +21,9 @@ from rest_compat.serializers import (
     CollectionListSerializer,
     CollectionUpdateSerializer,
     CredentialsSerializer,
-    MessageSerializer,
     MoviesPageSerializer,
     RefreshSerializer,
+    RequestCountResetSerializer,
     RequestCountSerializer,
     TokenPairSerializer,
     validated,
@@ -37,7 +36,6 @@ REST_COLLECTIONS_LIMIT = 1_000
 MAX_PAGE = 2**31 - 1
 PAGE_PATTERN = re.compile(r"[0-9]+")
 STALE_HEADER = "X-Cache-Stale"
-RESET_MESSAGE = "request count reset successfully"
 
 
 # --- Accounts
@@ -51,35 +49,31 @@ def refresh_variables(request: Request) -> Data:
     return {"refreshToken": validated(RefreshSerializer, request.data)["refresh_token"]}
 
 
-def token_pair(tokens: Data) -> Data:
-    return {"access_token": tokens["accessToken"], "refresh_token": tokens["refreshToken"]}
-
-
 REGISTER = OperationRoute(
     "register",
     variables=credentials,
-    to_body=lambda data, request: token_pair(data["register"]),
+    serializer=TokenPairSerializer,
+    result="register",
     status=201,
     request_serializer=CredentialsSerializer,
-    response_serializer=TokenPairSerializer,
     summary="Create an account and answer its tokens.",
     error_statuses=(429,),
 )
 OBTAIN_TOKEN = OperationRoute(
     "obtain_token",
     variables=credentials,
-    to_body=lambda data, request: token_pair(data["obtainToken"]),
+    serializer=TokenPairSerializer,
+    result="obtainToken",
     request_serializer=CredentialsSerializer,
-    response_serializer=TokenPairSerializer,
     summary="Exchange a username and password for tokens.",
     error_statuses=(429,),
 )
 REFRESH_TOKEN = OperationRoute(
     "refresh_token",
     variables=refresh_variables,
-    to_body=lambda data, request: {"access_token": data["refreshToken"]["accessToken"]},
+    serializer=AccessTokenSerializer,
+    result="refreshToken",
     request_serializer=RefreshSerializer,
-    response_serializer=AccessTokenSerializer,
     summary="Exchange a refresh token for a new access token.",
 )
 
@@ -99,51 +93,39 @@ def collection_update_input(request: Request, collection_uuid: UUID) -> Data:
     return {"uuid": str(collection_uuid), "input": validated(CollectionUpdateSerializer, request.data)}
 
 
-def collection_list_body(data: Data, request: Request) -> Data:
-    collections = [
-        {"title": c["title"], "uuid": c["uuid"], "description": c["description"]}
-        for c in data["collections"]["results"]
-    ]
-    genres = ", ".join(genre["name"] for genre in data["favouriteGenres"])
-    return {"is_success": True, "data": {"collections": collections, "favourite_genres": genres}}
-
-
-def collection_body(collection: Data | None) -> Data:
-    if collection is None:
-        raise NotFound("No such collection.")
-    movies = [{**movie, "genres": ",".join(movie["genres"])} for movie in collection["movies"]]
-    return {**collection, "movies": movies}
+def collection_list_variables(request: Request) -> Data:
+    return {"limit": REST_COLLECTIONS_LIMIT}
 
 
 COLLECTION_LIST = OperationRoute(
     "collection_list",
-    variables=lambda request: {"limit": REST_COLLECTIONS_LIMIT},
-    to_body=collection_list_body,
-    response_serializer=CollectionListSerializer,
+    variables=collection_list_variables,
+    serializer=CollectionListSerializer,
     summary="The caller's collections, newest first, and their top 3 genres.",
 )
 COLLECTION_CREATE = OperationRoute(
     "collection_create",
     variables=collection_create_input,
-    to_body=lambda data, request: {"collection_uuid": data["createCollection"]["uuid"]},
+    serializer=CollectionCreatedSerializer,
+    result="createCollection",
     status=201,
     request_serializer=CollectionCreateSerializer,
-    response_serializer=CollectionCreatedSerializer,
     summary="Create a collection.",
 )
 COLLECTION_DETAIL = OperationRoute(
     "collection_detail",
     variables=collection_uuid,
-    to_body=lambda data, request: collection_body(data["collection"]),
-    response_serializer=CollectionDetailSerializer,
+    serializer=CollectionDetailSerializer,
+    result="collection",
+    not_found="No such collection.",
     summary="One of the caller's collections with its movies.",
 )
 COLLECTION_UPDATE = OperationRoute(
     "collection_update",
     variables=collection_update_input,
-    to_body=lambda data, request: collection_body(data["updateCollection"]),
+    serializer=CollectionDetailSerializer,
+    result="updateCollection",
     request_serializer=CollectionUpdateSerializer,
-    response_serializer=CollectionDetailSerializer,
     summary="Change what is given; `movies`, when given, replaces the list.",
 )
 COLLECTION_DELETE = OperationRoute(
@@ -166,35 +148,16 @@ def page_variables(request: Request) -> Data:
     return {"page": int(raw)}
 
 
-def page_url(request: Request, page: int | None) -> str | None:
-    """This server's absolute URL of catalog page `page` (never the upstream's)."""
-    return None if page is None else request.build_absolute_uri(f"{get_script_prefix()}movies/?page={page}")
-
-
-def movies_body(data: Data, request: Request) -> Data:
-    movies = data["movies"]
-    return {
-        "count": movies["count"],
-        "next": page_url(request, movies["nextPage"]),
-        "previous": page_url(request, movies["previousPage"]),
-        "data": [
-            {
-                "title": movie["title"],
-                "description": movie["description"],
-                "genres": ",".join(movie["genres"]),
-                "uuid": movie["uuid"],
-            }
-            for movie in movies["results"]
-        ],
-    }
+def stale_header(data: Data) -> dict[str, str]:
+    return {STALE_HEADER: "true"} if data["movies"]["stale"] else {}
 
 
 MOVIES_PAGE = OperationRoute(
     "movies_page",
     variables=page_variables,
-    to_body=movies_body,
-    headers=lambda data: {STALE_HEADER: "true"} if data["movies"]["stale"] else {},
-    response_serializer=MoviesPageSerializer,
+    serializer=MoviesPageSerializer,
+    result="movies",
+    headers=stale_header,
     summary="A page of the third-party movie catalog, 10 movies a page.",
     description=(
         "Pages of the upstream catalog are cached. While the upstream fails, a copy fetched before is "
@@ -215,15 +178,13 @@ MOVIES_PAGE = OperationRoute(
 
 REQUEST_COUNT = OperationRoute(
     "request_count",
-    to_body=lambda data, request: {"requests": data["requestCount"]},
-    response_serializer=RequestCountSerializer,
+    serializer=RequestCountSerializer,
     summary="Requests served by the whole deployment since the last reset, this one included.",
     error_statuses=(503,),
 )
 REQUEST_COUNT_RESET = OperationRoute(
     "request_count_reset",
-    to_body=lambda data, request: {"message": RESET_MESSAGE},
-    response_serializer=MessageSerializer,
+    serializer=RequestCountResetSerializer,
     summary="Set the request count to zero.",
     error_statuses=(503,),
 )

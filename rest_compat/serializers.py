@@ -1,14 +1,19 @@
-"""Shapes of REST request bodies.
+"""Shapes of the REST bodies, both ways; drf-spectacular documents the REST API from them.
 
-They check JSON types only and convert the REST wire form to GraphQL
-variables (for example `genres: "Drama,Comedy"` to a list). Business rules
-(blank titles, lengths, duplicates) live in the services, shared by both
-faces. drf-spectacular documents the REST API from these.
+Request serializers check JSON types only and convert the REST wire form to
+GraphQL variables (for example `genres: "Drama,Comedy"` to a list). Business
+rules (blank titles, lengths, duplicates) live in the services, shared by both
+faces. Response serializers render an operation's data as the REST body.
 """
 
 from typing import Any
 
+from django.urls import get_script_prefix
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+RESET_MESSAGE = "request count reset successfully"
 
 
 class StrictCharField(serializers.CharField):
@@ -45,15 +50,6 @@ class RefreshSerializer(serializers.Serializer):
     refresh_token = StrictCharField()
 
 
-class TokenPairSerializer(serializers.Serializer):
-    access_token = serializers.CharField()
-    refresh_token = serializers.CharField()
-
-
-class AccessTokenSerializer(serializers.Serializer):
-    access_token = serializers.CharField()
-
-
 class MovieSerializer(serializers.Serializer):
     uuid = StrictUUIDField()
     title = StrictCharField()
@@ -82,6 +78,44 @@ class CollectionUpdateSerializer(serializers.Serializer):
     movies = MovieListField(required=False)
 
 
+# --- Response bodies, from the operations' data (camelCase GraphQL fields, named by `source`)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class JoinedField(serializers.Field):
+    """A list as one string: `["Drama", "Comedy"]` as `"Drama,Comedy"`; with `item_key`, of that key of each item."""
+
+    def __init__(self, *, separator: str, item_key: str | None = None, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+        self.separator = separator
+        self.item_key = item_key
+
+    def to_representation(self, value: list[Any]) -> str:
+        return self.separator.join(item[self.item_key] if self.item_key else item for item in value)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class PageLinkField(serializers.Field):
+    """This server's absolute URL of catalog page N (never the upstream's); null for no page."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: int) -> str:
+        return self.context["request"].build_absolute_uri(f"{get_script_prefix()}movies/?page={value}")
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access_token = serializers.CharField(source="accessToken")
+    refresh_token = serializers.CharField(source="refreshToken")
+
+
+class AccessTokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField(source="accessToken")
+
+
 class CollectionSummarySerializer(serializers.Serializer):
     title = serializers.CharField()
     uuid = serializers.UUIDField()
@@ -89,7 +123,7 @@ class CollectionSummarySerializer(serializers.Serializer):
 
 
 class CollectionCreatedSerializer(serializers.Serializer):
-    collection_uuid = serializers.UUIDField()
+    collection_uuid = serializers.UUIDField(source="uuid")
 
 
 class MovieOutSerializer(serializers.Serializer):
@@ -97,7 +131,7 @@ class MovieOutSerializer(serializers.Serializer):
 
     title = serializers.CharField()
     description = serializers.CharField()
-    genres = serializers.CharField(help_text="Comma-separated genre names, e.g. `Drama,Comedy`; may be empty.")
+    genres = JoinedField(separator=",", help_text="Comma-separated genre names, e.g. `Drama,Comedy`; may be empty.")
     uuid = serializers.UUIDField()
 
 
@@ -109,28 +143,42 @@ class CollectionDetailSerializer(serializers.Serializer):
 
 
 class CollectionListDataSerializer(serializers.Serializer):
-    collections = CollectionSummarySerializer(many=True)
-    favourite_genres = serializers.CharField()
+    collections = CollectionSummarySerializer(many=True, source="collections.results")
+    favourite_genres = JoinedField(
+        separator=", ", item_key="name", source="favouriteGenres", help_text="The top 3 genres, most frequent first."
+    )
 
 
 class CollectionListSerializer(serializers.Serializer):
-    is_success = serializers.BooleanField()
-    data = CollectionListDataSerializer()
+    is_success = serializers.SerializerMethodField()
+    data = CollectionListDataSerializer(source="*")
+
+    def get_is_success(self, data: Any) -> bool:
+        return True
 
 
 class MoviesPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Movies in the whole catalog.")
-    next = serializers.URLField(allow_null=True, help_text="This server's URL of the next page; null on the last.")
-    previous = serializers.URLField(allow_null=True, help_text="The previous page's URL; null on the first.")
-    data = MovieOutSerializer(many=True)
+    next = PageLinkField(
+        source="nextPage", allow_null=True, help_text="This server's URL of the next page; null on the last."
+    )
+    previous = PageLinkField(
+        source="previousPage", allow_null=True, help_text="The previous page's URL; null on the first."
+    )
+    data = MovieOutSerializer(many=True, source="results")
 
 
 class RequestCountSerializer(serializers.Serializer):
-    requests = serializers.IntegerField(help_text="Requests served since the last reset, this one included.")
+    requests = serializers.IntegerField(
+        source="requestCount", help_text="Requests served since the last reset, this one included."
+    )
 
 
-class MessageSerializer(serializers.Serializer):
-    message = serializers.CharField()
+class RequestCountResetSerializer(serializers.Serializer):
+    message = serializers.SerializerMethodField()
+
+    def get_message(self, data: Any) -> str:
+        return RESET_MESSAGE
 
 
 class FieldErrorSerializer(serializers.Serializer):

@@ -1,8 +1,9 @@
 """REST shims: each route runs a named GraphQL operation through the one schema.
 
 A shim is a table row (`OperationRoute`): which operation, which variables
-from the request, how the result maps to the wire shape, which status on
-success. `GraphQLShimView` serves any set of them, one per HTTP method.
+from the request, which serializer shapes the operation's data into the REST
+body (and describes it in the OpenAPI document), which status on success.
+`GraphQLShimView` serves any set of them, one per HTTP method.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -13,15 +14,17 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
-from graphql import ExecutionResult
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
+from strawberry.types import ExecutionResult
 
 from backend.problems import problem_response
-from graphql_api.context import execute_operation
-from graphql_api.errors import BAD_USER_INPUT, HTTP_STATUS_BY_CODE, INTERNAL_SERVER_ERROR
+from graphql_api.context import Context
+from graphql_api.errors import BAD_USER_INPUT, HTTP_STATUS_BY_CODE, INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE
+from graphql_api.schema import schema
 from rest_compat.serializers import ProblemSerializer
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
@@ -40,10 +43,6 @@ def no_variables(request: Request, **url_kwargs: Any) -> Data:
     return {}
 
 
-def no_body(data: Data, request: Request) -> None:
-    return None
-
-
 def no_headers(data: Data) -> Mapping[str, str]:
     return {}
 
@@ -55,17 +54,28 @@ class OperationRoute:
     operation: str
     # The operation's variables from the request and the URL's keyword arguments.
     variables: Callable[..., Data] = no_variables
-    # The REST body from the operation's data (and the request, for absolute URLs).
-    to_body: Callable[[Data, Request], Any] = no_body
+    # Shapes the operation's data (or its `result` field) into the REST body; also describes it in OpenAPI.
+    serializer: type[Serializer] | None = None
+    result: str | None = None
+    # The detail of the 404 answered when `result` is null.
+    not_found: str = "No such resource."
     status: int = 200
     headers: Callable[[Data], Mapping[str, str]] = no_headers
     # For the OpenAPI document only.
     request_serializer: type[Serializer] | None = None
-    response_serializer: type[Serializer] | None = None
     summary: str = ""
     description: str = ""
     parameters: Sequence[OpenApiParameter] = ()
     error_statuses: Sequence[int] = ()
+
+    def body(self, data: Data, request: Request) -> Any:
+        """The REST body of a successful run: the serializer's rendering of the data."""
+        if self.serializer is None:
+            return None
+        instance = data if self.result is None else data[self.result]
+        if instance is None:
+            raise NotFound(self.not_found)
+        return self.serializer(instance, context={"request": request}).data
 
 
 class ShimSchema(AutoSchema):
@@ -79,7 +89,7 @@ class ShimSchema(AutoSchema):
 
     def get_response_serializers(self) -> Any:
         route = self._route()
-        responses: dict[int, Any] = {route.status: route.response_serializer if route.status != 204 else None}
+        responses: dict[int, Any] = {route.status: route.serializer}
         errors = set(route.error_statuses)
         if route.request_serializer:
             errors.add(400)
@@ -124,15 +134,19 @@ class GraphQLShimView(APIView):
         if request.method in BODY_METHODS:
             request.data  # noqa: B018 - parses the body, so a wrong media type is a 415 even where it is unused
         variables = route.variables(request, **url_kwargs)
-        result = execute_operation(request._request, load_operation(route.operation), variables)
+        result = execute_operation(request, route.operation, variables)
         if result.errors:
             return error_response(result)
         data = result.data or {}
-        if route.status == 204:
-            return Response(status=204)
-        return Response(route.to_body(data, request), status=route.status, headers=route.headers(data))
+        return Response(route.body(data, request), status=route.status, headers=route.headers(data))
 
     get = post = put = patch = delete = handle
+
+
+def execute_operation(request: Request, operation: str, variables: Data) -> ExecutionResult:
+    """Run operation `operation` as the request's (DRF-authenticated) user would through `/graphql/`."""
+    context = Context(request=request._request, user=request.user)
+    return schema.execute_sync(load_operation(operation), variable_values=variables, context_value=context)
 
 
 def error_response(result: ExecutionResult) -> Response:
@@ -147,5 +161,5 @@ def error_response(result: ExecutionResult) -> Response:
     headers = {"Retry-After": str(extensions["retryAfter"])} if "retryAfter" in extensions else {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    detail = error.message if status != 500 else "An unexpected error occurred."
+    detail = error.message if status != 500 else UNEXPECTED_MESSAGE
     return problem_response(status, detail, headers=headers or None)

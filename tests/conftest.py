@@ -1,17 +1,48 @@
-"""Fixtures shared by every test: users, authenticated clients, a GraphQL caller."""
+"""Fixtures shared by every test: users, authenticated clients, a GraphQL caller.
+
+The upstreams and the request counter's stores come from the plugins in
+`tests/plugins/`; the durations of the slow multi-process tests are
+reported at the end of every run.
+"""
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
 from metrics.counter import shutdown_counter
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.plugins.upstreams", "tests.plugins.request_counter"]
+
 GraphQL = Callable[..., tuple[int, dict[str, Any]]]
+
+
+def _rebuild_counter_from_new_settings(*, setting: str, **kwargs: Any) -> None:
+    # Tests change settings inside their transactions: the old counter writes nothing.
+    if setting.startswith("REQUEST_COUNTER_"):
+        shutdown_counter(hand_over=False)
+
+
+setting_changed.connect(_rebuild_counter_from_new_settings)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How long the slow (multi-process) tests took: CI runs them; here is their price."""
+    reports = [
+        report
+        for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+        if report.when == "call" and "slow" in report.keywords
+    ]
+    if reports:
+        terminalreporter.section("slow tests")
+        for report in reports:
+            terminalreporter.write_line(f"{report.duration:6.1f}s {report.nodeid}")
+        terminalreporter.write_line(f"{sum(r.duration for r in reports):6.1f}s in all")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 
 from movie_collections.models import Collection
-from movie_collections.services import MovieInput, collection_create
+from movie_collections.services import collection_create
+from movies.types import Movie
 
 GENRES = ["Action", "Comedy", "Drama", "Horror", "Romance", "Thriller", "Western"]
 
@@ -35,11 +36,11 @@ class MovieDataFactory(factory.DictFactory):
     genres = factory.Iterator(["Drama,Comedy", "Action", "Horror,Thriller,Drama", ""])
 
 
-class MovieInputFactory(factory.Factory):
+class MovieFactory(factory.Factory):
     """A movie as the services take it."""
 
     class Meta:
-        model = MovieInput
+        model = Movie
 
     uuid = factory.LazyFunction(uuid.uuid4)
     title = factory.Faker("sentence", nb_words=3)

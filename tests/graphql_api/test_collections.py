@@ -3,7 +3,7 @@ import uuid
 import pytest
 
 from movie_collections.models import Collection
-from tests.factories import CollectionFactory, MovieInputFactory, UserFactory
+from tests.factories import CollectionFactory, MovieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_collection_answers_null_for_another_users_or_unknown(graphql, user):
 
 
 def test_update_collection_keeps_what_is_left_out(graphql, user):
-    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieFactory.build_batch(2))
     titles = [{"title": m.title} for m in collection.movies.order_by("position")]
 
     _, body = graphql(UPDATE, {"uuid": str(collection.uuid), "input": {"title": "New"}}, user=user)
@@ -132,9 +132,7 @@ def test_delete_collection(graphql, user):
 
 
 def test_favourite_genres_with_a_limit(graphql, user):
-    CollectionFactory(
-        owner=user, movies=[MovieInputFactory(genres=("Drama", "Comedy")), MovieInputFactory(genres=("Drama",))]
-    )
+    CollectionFactory(owner=user, movies=[MovieFactory(genres=("Drama", "Comedy")), MovieFactory(genres=("Drama",))])
 
     _, body = graphql(FAVOURITES, {"limit": 1}, user=user)
 
@@ -156,7 +154,7 @@ def test_me(graphql, user):
 @pytest.mark.parametrize("count", [1, 50])
 def test_collections_with_movies_take_the_same_number_of_queries(graphql, user, count, django_assert_num_queries):
     for _ in range(count):
-        CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(3))
+        CollectionFactory(owner=user, movies=MovieFactory.build_batch(3))
 
     # user lookup, total count, collections, their movies, the movies' genres
     with django_assert_num_queries(5):

@@ -16,10 +16,13 @@ from graphql import get_introspection_query
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow
-from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.permission import PermissionExtension
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from accounts.services import tokens_for_user
+from graphql_api.extensions import limit_rules
+from graphql_api.permissions import IsAuthenticated
+from graphql_api.schema import schema
 from movie_collections import selectors
 from tests.factories import CollectionFactory, UserFactory
 
@@ -78,6 +81,23 @@ def expired_token(user) -> str:
 
 
 # --- Authentication
+
+
+def needs_a_user(field) -> bool:
+    return any(
+        isinstance(extension, PermissionExtension)
+        and any(isinstance(permission, IsAuthenticated) for permission in extension.permissions)
+        for extension in field.extensions
+    )
+
+
+def test_every_root_field_is_public_or_declares_that_it_needs_a_user():
+    fields = [field for root in ("Query", "Mutation") for field in schema.get_type_by_name(root).fields]
+    protected = {schema.config.name_converter.get_graphql_name(field) for field in fields if needs_a_user(field)}
+    public = {schema.config.name_converter.get_graphql_name(field) for field in fields if not needs_a_user(field)}
+
+    assert public == PUBLIC_FIELDS
+    assert protected == set(PROTECTED_DOCUMENTS)  # each is checked for a token below
 
 
 def test_every_root_field_is_public_or_checked_for_a_token_here(graphql):
@@ -686,14 +706,15 @@ def test_null_characters_in_a_collection_are_bad_user_input(graphql, user):
 # --- Caches
 
 
-def test_repeated_document_is_validated_once(graphql):
-    """The depth and alias limits must not defeat the schema's `ValidationCache(maxsize=256)`."""
-    query = "{ __typename a: __typename }"
-    graphql(query)
-    before = _get_validate_cache(256).cache_info()
+def test_repeated_document_is_validated_once(graphql, settings, monkeypatch):
+    """The depth and alias limits must not defeat the schema's validation cache."""
+    depth_rule = limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES)[0]
+    validations = []
+    validate = depth_rule.__init__
+    monkeypatch.setattr(depth_rule, "__init__", lambda rule, context: validations.append(1) or validate(rule, context))
+    query = "{ __typename a: __typename b: __typename }"
 
-    graphql(query)
-    graphql(query)
+    answers = [graphql(query) for _ in range(3)]
 
-    after = _get_validate_cache(256).cache_info()
-    assert (after.hits - before.hits, after.misses - before.misses) == (2, 0)
+    assert answers == [(200, {"data": {"__typename": "Query", "a": "Query", "b": "Query"}})] * 3
+    assert len(validations) == 1

@@ -17,6 +17,6 @@ def test_committed_sdl_matches_the_schema():
 
 @pytest.mark.parametrize("document", sorted(OPERATIONS_DIR.glob("*.graphql")), ids=lambda p: p.stem)
 def test_every_rest_operation_is_valid_against_the_schema(document):
-    errors = validate(schema._schema, parse(document.read_text(encoding="utf-8")))
+    errors = validate(schema.graphql_schema, parse(document.read_text(encoding="utf-8")))
 
     assert errors == []

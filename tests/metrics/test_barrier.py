@@ -13,7 +13,7 @@ import redis
 from metrics.counter import ProcessCounter
 from metrics.models import CounterProcess
 from metrics.stores import CounterStore, DatabaseStore, RedisStore
-from tests.metrics.conftest import TEST_REDIS_URL, needs_threads_in_the_database
+from tests.plugins.request_counter import TEST_REDIS_URL, needs_threads_in_the_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""Every HTTP request counts once, on each store, and the API reads and resets the count."""
+"""Every HTTP request counts once, on each store; the count never expires; the counter can be off."""
 
 from typing import Any
 
@@ -33,50 +33,6 @@ def test_every_kind_of_request_counts_once(counter_store: str, auth_client: APIC
 
     assert response.status_code == 200
     assert response.json() == {"requests": 9}
-
-
-def test_the_count_includes_the_request_that_reads_it(counter_store: str, auth_client: APIClient) -> None:
-    first = auth_client.get("/request-count")
-    second = auth_client.get("/request-count/")
-
-    assert (first.json(), second.json()) == ({"requests": 1}, {"requests": 2})
-
-
-def test_graphql_reads_the_count(counter_store: str, graphql: Any, user: Any) -> None:
-    Client().get("/health/")
-
-    status, body = graphql("{ requestCount }", user=user)
-
-    assert (status, body) == (200, {"data": {"requestCount": 2}})
-
-
-def test_rest_reset_clears_the_count(counter_store: str, auth_client: APIClient) -> None:
-    for _ in range(3):
-        Client().get("/health/")
-
-    response = auth_client.post("/request-count/reset/")
-
-    assert response.status_code == 200
-    assert response.json() == {"message": "request count reset successfully"}
-    assert auth_client.get("/request-count/").json() == {"requests": 1}
-
-
-def test_graphql_reset_answers_the_count_it_cleared(counter_store: str, graphql: Any, user: Any) -> None:
-    for _ in range(3):
-        Client().get("/health/")
-
-    status, body = graphql("mutation { resetRequestCount }", user=user)
-
-    assert (status, body) == (200, {"data": {"resetRequestCount": 4}})
-    assert graphql("{ requestCount }", user=user)[1] == {"data": {"requestCount": 1}}
-
-
-def test_reading_and_resetting_need_a_token(counter_store: str, api_client: APIClient, graphql: Any) -> None:
-    assert api_client.get("/request-count/").status_code == 401
-    assert api_client.post("/request-count/reset/").status_code == 401
-    for query in ("{ requestCount }", "mutation { resetRequestCount }"):
-        _, body = graphql(query)
-        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 def test_the_redis_count_never_expires(redis_counter: redis.Redis, auth_client: APIClient) -> None:

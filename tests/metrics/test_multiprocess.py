@@ -21,7 +21,7 @@ import pytest
 import redis
 import requests
 
-from tests.metrics.conftest import TEST_REDIS_URL, delete_keys, free_port
+from tests.plugins.request_counter import TEST_REDIS_URL, delete_keys, free_port
 
 pytestmark = pytest.mark.slow
 

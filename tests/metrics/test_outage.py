@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from metrics.counter import get_counter
-from tests.metrics.conftest import PrivateRedis, free_port
+from tests.plugins.request_counter import PrivateRedis, free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -1,13 +1,13 @@
 import pytest
 
 from movie_collections.selectors import GenreCount, collection_list, favourite_genres
-from tests.factories import CollectionFactory, MovieInputFactory, UserFactory
+from tests.factories import CollectionFactory, MovieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def movies_with(*genre_lists: tuple[str, ...]) -> list:
-    return [MovieInputFactory(genres=genres) for genres in genre_lists]
+    return [MovieFactory(genres=genres) for genres in genre_lists]
 
 
 def test_favourite_genres_are_the_three_most_frequent_with_counts(user):
@@ -46,9 +46,9 @@ def test_a_genre_named_twice_for_one_movie_counts_once_and_names_are_trimmed(use
 
 
 def test_the_same_movie_in_two_collections_counts_twice(user):
-    movie = MovieInputFactory(genres=("Drama",))
+    movie = MovieFactory(genres=("Drama",))
     CollectionFactory(owner=user, movies=[movie])
-    CollectionFactory(owner=user, movies=[movie, MovieInputFactory(genres=("Comedy",))])
+    CollectionFactory(owner=user, movies=[movie, MovieFactory(genres=("Comedy",))])
 
     assert favourite_genres(owner=user) == [GenreCount("Drama", 2), GenreCount("Comedy", 1)]
 

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre, Genre
-from movie_collections.services import MovieInput, collection_create, collection_delete, collection_update
-from tests.factories import CollectionFactory, MovieInputFactory, UserFactory
+from movie_collections.services import collection_create, collection_delete, collection_update
+from movies.types import Movie
+from tests.factories import CollectionFactory, MovieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +25,8 @@ def test_create_stores_movies_in_order_with_normalised_genres(user):
         owner=user,
         title="  Weekend  ",
         movies=[
-            MovieInput(uuid=first, title="Heat", genres=(" Crime", "Drama ", "", "Crime")),
-            MovieInput(uuid=second, title="Up"),
+            Movie(uuid=first, title="Heat", genres=(" Crime", "Drama ", "", "Crime")),
+            Movie(uuid=second, title="Up"),
         ],
     )
 
@@ -36,9 +37,9 @@ def test_create_stores_movies_in_order_with_normalised_genres(user):
 def test_create_rejects_everything_wrong_at_once_and_writes_nothing(user):
     same = uuid.uuid4()
     movies = [
-        MovieInput(uuid=same, title="A"),
-        MovieInput(uuid=same, title="  "),
-        MovieInput(uuid=uuid.uuid4(), title="C", genres=("x" * 101,)),
+        Movie(uuid=same, title="A"),
+        Movie(uuid=same, title="  "),
+        Movie(uuid=uuid.uuid4(), title="C", genres=("x" * 101,)),
     ]
 
     with pytest.raises(ValidationError) as error:
@@ -57,7 +58,7 @@ def test_create_rejects_everything_wrong_at_once_and_writes_nothing(user):
 
 def test_create_refuses_more_than_a_thousand_movies(user):
     with pytest.raises(ValidationError) as error:
-        collection_create(owner=user, title="Big", movies=MovieInputFactory.build_batch(1001))
+        collection_create(owner=user, title="Big", movies=MovieFactory.build_batch(1001))
 
     assert list(error.value.error_dict) == ["movies"]
 
@@ -70,7 +71,7 @@ def test_create_refuses_null_characters(user):
 
 
 def test_update_changes_only_what_is_given(user):
-    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieFactory.build_batch(2))
     before = movie_rows(collection)
 
     collection_update(owner=user, uuid=collection.uuid, title="New")
@@ -81,8 +82,8 @@ def test_update_changes_only_what_is_given(user):
 
 
 def test_update_with_movies_replaces_the_list(user):
-    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(3))
-    replacement = MovieInput(uuid=uuid.uuid4(), title="Only", genres=("Drama",))
+    collection = CollectionFactory(owner=user, movies=MovieFactory.build_batch(3))
+    replacement = Movie(uuid=uuid.uuid4(), title="Only", genres=("Drama",))
 
     collection_update(owner=user, uuid=collection.uuid, movies=[replacement])
 
@@ -102,7 +103,7 @@ def test_update_of_another_users_collection_is_not_found_and_changes_nothing(use
 
 
 def test_delete_removes_the_collection_and_its_entries(user):
-    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, movies=MovieFactory.build_batch(2))
 
     collection_delete(owner=user, uuid=collection.uuid)
 
@@ -122,9 +123,9 @@ def test_delete_of_another_users_collection_is_not_found(user):
 
 def test_one_users_movie_data_never_changes_another_users(user, other_user):
     movie_uuid = uuid.uuid4()
-    theirs = collection_create(owner=other_user, title="T", movies=[MovieInput(uuid=movie_uuid, title="Original")])
+    theirs = collection_create(owner=other_user, title="T", movies=[Movie(uuid=movie_uuid, title="Original")])
 
-    collection_create(owner=user, title="M", movies=[MovieInput(uuid=movie_uuid, title="Vandalised")])
+    collection_create(owner=user, title="M", movies=[Movie(uuid=movie_uuid, title="Vandalised")])
 
     assert movie_rows(theirs) == [(str(movie_uuid), "Original", [])]
 
@@ -132,9 +133,9 @@ def test_one_users_movie_data_never_changes_another_users(user, other_user):
 @pytest.mark.parametrize(
     ("movie", "field", "code"),
     [
-        (MovieInput(uuid=uuid.uuid4(), title="A", genres=("Drama,Comedy",)), "movies.0.genres.0", "invalid"),
-        (MovieInput(uuid=uuid.uuid4(), title="bad \ud800 text"), "movies.0.title", "invalid"),
-        (MovieInput(uuid=uuid.uuid4(), title="A", genres=("\udfff",)), "movies.0.genres.0", "invalid"),
+        (Movie(uuid=uuid.uuid4(), title="A", genres=("Drama,Comedy",)), "movies.0.genres.0", "invalid"),
+        (Movie(uuid=uuid.uuid4(), title="bad \ud800 text"), "movies.0.title", "invalid"),
+        (Movie(uuid=uuid.uuid4(), title="A", genres=("\udfff",)), "movies.0.genres.0", "invalid"),
     ],
 )
 def test_create_refuses_text_that_cannot_be_stored_or_sent_back(user, movie, field, code):

@@ -8,14 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from werkzeug import Request, Response
 
 from movies import demo_catalog
 from movies.cache import refresh_page
 from movies.demo_upstream import MOVIES_PATH
 from movies.exceptions import CatalogPageNotFoundError, CatalogUnavailableError
-from movies.selectors import Movie, MoviePage, movie_page, split_genres
-from tests.movies.conftest import upstream_payload
+from movies.selectors import movie_page
+from movies.types import Movie, MoviePage, split_genres
+from tests.plugins.upstreams import upstream_payload
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -62,8 +64,12 @@ def test_a_page_past_the_end_is_remembered(demo_upstream):
 
 
 def test_a_page_below_one_is_refused():
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValidationError) as error:
         movie_page(page=0)
+
+    assert [(field, [e.code for e in errors]) for field, errors in error.value.error_dict.items()] == [
+        ("page", ["min_value"])
+    ]
 
 
 def test_a_stale_copy_is_served_while_the_upstream_is_down(fake_upstream, settings):
@@ -182,6 +188,5 @@ def test_processes_sharing_redis_make_one_upstream_call_for_a_cold_page(redis_ca
 
     assert demo_upstream.request_count == 1
     assert all(entry == entries[0] for entry in entries)
-    assert [movie["uuid"] for movie in entries[0]["page"]["results"]] == [
-        movie["uuid"] for movie in demo_catalog.page(4)
-    ]
+    fetched = entries[0]["page"].results
+    assert [str(movie.uuid) for movie in fetched] == [movie["uuid"] for movie in demo_catalog.page(4)]

@@ -211,7 +211,7 @@ def test_the_attempt_bound_is_shared_by_both_faces(api_client, graphql, settings
 
 def test_behind_a_proxy_each_forwarded_client_has_its_own_bound(api_client, settings):
     settings.AUTH_THROTTLE_PER_MINUTE = 1
-    settings.NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     body = {"username": "nobody", "password": "wrong-password"}
 
     first = api_client.post("/token/", body, format="json", HTTP_X_FORWARDED_FOR="203.0.113.1")

@@ -4,7 +4,7 @@ import pytest
 
 from movie_collections.models import Collection, CollectionMovie
 from tests.conftest import bearer_client
-from tests.factories import CollectionFactory, MovieDataFactory, MovieInputFactory, UserFactory
+from tests.factories import CollectionFactory, MovieDataFactory, MovieFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +62,9 @@ def test_genres_come_back_trimmed_without_empties_or_repeats(auth_client):
 
 
 def test_list_answers_collections_newest_first_and_favourite_genres(auth_client, user):
-    older = CollectionFactory(owner=user, movies=[MovieInputFactory(genres=("Drama", "Comedy"))])
-    newer = CollectionFactory(owner=user, movies=[MovieInputFactory(genres=("Drama", "Action", "Western"))])
-    CollectionFactory(owner=UserFactory(), movies=[MovieInputFactory(genres=("Horror",))])
+    older = CollectionFactory(owner=user, movies=[MovieFactory(genres=("Drama", "Comedy"))])
+    newer = CollectionFactory(owner=user, movies=[MovieFactory(genres=("Drama", "Action", "Western"))])
+    CollectionFactory(owner=UserFactory(), movies=[MovieFactory(genres=("Horror",))])
 
     response = auth_client.get("/collections/")
 
@@ -143,7 +143,7 @@ def test_create_rejects_more_than_a_thousand_movies(auth_client):
 
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_update_changes_what_is_given_and_keeps_the_rest(auth_client, user, method):
-    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, title="Old", description="Keep", movies=MovieFactory.build_batch(2))
     before = auth_client.get(f"/collections/{collection.uuid}/").json()
 
     response = getattr(auth_client, method)(f"/collections/{collection.uuid}/", {"title": "New"}, format="json")
@@ -154,7 +154,7 @@ def test_update_changes_what_is_given_and_keeps_the_rest(auth_client, user, meth
 
 
 def test_update_with_movies_replaces_the_list(auth_client, user):
-    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(3))
+    collection = CollectionFactory(owner=user, movies=MovieFactory.build_batch(3))
     movie = MovieDataFactory(genres="Drama")
 
     response = auth_client.put(f"/collections/{collection.uuid}", {"movies": [movie]}, format="json")
@@ -165,7 +165,7 @@ def test_update_with_movies_replaces_the_list(auth_client, user):
 
 
 def test_update_rejects_invalid_input_and_changes_nothing(auth_client, user):
-    collection = CollectionFactory(owner=user, title="Old", movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, title="Old", movies=MovieFactory.build_batch(2))
     before = auth_client.get(f"/collections/{collection.uuid}/").json()
 
     response = auth_client.put(
@@ -187,7 +187,7 @@ def test_update_rejects_null_title(auth_client, user):
 
 
 def test_delete_answers_204_and_removes_the_collection(auth_client, user):
-    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(2))
+    collection = CollectionFactory(owner=user, movies=MovieFactory.build_batch(2))
 
     response = auth_client.delete(f"/collections/{collection.uuid}/")
 
@@ -252,7 +252,7 @@ def test_listing_takes_the_same_number_of_queries_for_1_or_50_collections(
     auth_client, user, count, django_assert_num_queries
 ):
     for _ in range(count):
-        CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(3))
+        CollectionFactory(owner=user, movies=MovieFactory.build_batch(3))
 
     # user lookup for the token, collections page, favourite genres
     with django_assert_num_queries(3):
@@ -265,7 +265,7 @@ def test_listing_takes_the_same_number_of_queries_for_1_or_50_collections(
 def test_detail_takes_the_same_number_of_queries_for_1_or_50_movies(
     auth_client, user, movies, django_assert_num_queries
 ):
-    collection = CollectionFactory(owner=user, movies=MovieInputFactory.build_batch(movies))
+    collection = CollectionFactory(owner=user, movies=MovieFactory.build_batch(movies))
 
     # user lookup, collection, its movies, their genres
     with django_assert_num_queries(4):

@@ -10,25 +10,10 @@ from django.db.models import Prefetch
 from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
 
 
-@strawberry.type
-class AuthTokens:
-    access_token: str
-    refresh_token: str
-
-
-@strawberry.type
-class AccessToken:
-    access_token: str
-
-
-@strawberry.type(name="User")
-class UserType:
-    username: str
-    date_joined: datetime
-
-
-@strawberry.type
+@strawberry.type(description="A genre and how many of the caller's collection entries name it.")
 class GenreCount:
+    """Resolved from `movie_collections.selectors.GenreCount`."""
+
     name: str
     count: int
 

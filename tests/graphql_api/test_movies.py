@@ -4,9 +4,9 @@ import pytest
 
 from movies import demo_catalog
 from movies.demo_upstream import MOVIES_PATH
-from tests.movies.conftest import FAKE_MOVIE, slow_handler, upstream_payload
+from tests.plugins.upstreams import FAKE_MOVIE, slow_handler, upstream_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("movies_settings")]
 
 MOVIES = """
 query Movies($page: Int!) {

@@ -3,9 +3,9 @@
 import pytest
 
 from movies.demo_upstream import MOVIES_PATH
-from tests.movies.conftest import FAKE_MOVIE, demo_page_body, slow_handler, upstream_payload
+from tests.plugins.upstreams import FAKE_MOVIE, demo_page_body, slow_handler, upstream_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("movies_settings")]
 
 
 def problem(status, title, detail, **extra):

@@ -1,0 +1,25 @@
+"""GraphQL types of the movie catalog, resolved from `movies.types` objects."""
+
+from uuid import UUID
+
+import strawberry
+
+
+@strawberry.type(description="A movie of the upstream catalog.")
+class Movie:
+    uuid: UUID
+    title: str
+    description: str
+    genres: list[str] = strawberry.field(description="Genre names, trimmed, in the upstream's order.")
+
+
+@strawberry.type(description="One page of the movie catalog.")
+class MoviePage:
+    count: int = strawberry.field(description="Movies in the whole catalog.")
+    page: int
+    next_page: int | None = strawberry.field(description="The next page's number; null on the last page.")
+    previous_page: int | None = strawberry.field(description="The previous page's number; null on the first page.")
+    stale: bool = strawberry.field(
+        description="True when this is a kept copy served because the catalog is failing right now."
+    )
+    results: list[Movie]
