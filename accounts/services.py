@@ -28,8 +28,13 @@ class TokenPair:
 
 
 def user_register(*, username: str, password: str) -> AbstractBaseUser:
-    """Create a user; a taken username is a `ValidationError`, even under a race."""
+    """Create a user; a taken username is a `ValidationError`, even under a race.
+
+    The username is stored in its NFKC form (as Django's forms do), so names
+    that only differ in such details (fullwidth letters and plain ones) are one name.
+    """
     user_model = get_user_model()
+    username = user_model.normalize_username(username)
     user = user_model(username=username)
     errors: dict[str, list[ValidationError]] = {}
     try:
@@ -69,7 +74,7 @@ def tokens_obtain(*, username: str, password: str) -> TokenPair:
     # NUL cannot be stored in PostgreSQL text: such a username is simply unknown.
     if "\x00" in username or len(password) > PASSWORD_MAX_LENGTH or not is_unicode_text(username + password):
         raise InvalidCredentials
-    user = authenticate(username=username, password=password)
+    user = authenticate(username=get_user_model().normalize_username(username), password=password)
     if user is None:
         raise InvalidCredentials
     return tokens_for_user(user=user)
@@ -77,6 +82,8 @@ def tokens_obtain(*, username: str, password: str) -> TokenPair:
 
 def access_token_refresh(*, refresh_token: str) -> str:
     """A new access token for a valid refresh token; `InvalidCredentials` otherwise."""
+    if not is_unicode_text(refresh_token):
+        raise InvalidCredentials
     try:
         refresh = RefreshToken(refresh_token)
     except TokenError as error:

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
+from backend.db import is_database_busy
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -77,6 +79,8 @@ class ProblemDetailsMiddleware:
             return problem_response(403)
         if isinstance(exception, (BadRequest, SuspiciousOperation)):
             return problem_response(400)
+        if is_database_busy(exception):
+            return problem_response(503, "The database is busy; retry in a moment.", headers={"Retry-After": "1"})
         logger.exception("Unhandled error on %s %s", request.method, request.path)
         response = problem_response(500, SERVER_ERROR_DETAIL)
         response._has_been_logged = True  # logged above with its traceback; spare django.request

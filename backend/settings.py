@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from backend.secret_key import checkout_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -23,7 +25,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "insecure-development-only-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
+    # A developer's machine: a key of this checkout's own, made on first use and kept out of git.
+    SECRET_KEY = checkout_secret_key(Path(env.str("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret-key"))))
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "metrics.middleware.RequestCounterMiddleware",
+    "backend.middleware.HeadWithoutBodyMiddleware",
     "backend.problems.ProblemDetailsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,13 +103,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Prefix of the app's keys in Redis (cache, cost buckets); deployments sharing one Redis may share it.
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="movie-collections")
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="movie-collections"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
@@ -166,7 +172,7 @@ CORS_ALLOW_CREDENTIALS = False
 # --- REST framework and JWT
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.BearerAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_PARSER_CLASSES": ["rest_compat.parsers.StrictJSONParser"],
@@ -206,10 +212,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# --- GraphQL limits
+# --- What one user may store (see movie_collections.services)
+COLLECTIONS_PER_USER_LIMIT = env.int("COLLECTIONS_PER_USER_LIMIT", default=100)
+MOVIES_PER_COLLECTION_LIMIT = env.int("MOVIES_PER_COLLECTION_LIMIT", default=1000)
+GENRES_PER_MOVIE_LIMIT = env.int("GENRES_PER_MOVIE_LIMIT", default=20)
+
+# --- GraphQL limits (see README, "Limits and costs")
+GRAPHQL_MAX_DOCUMENT_BYTES = env.int("GRAPHQL_MAX_DOCUMENT_BYTES", default=32_768)
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2000)
 GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=10)
 GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", default=15)
-GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", default=2000)
+GRAPHQL_MAX_FIELDS = env.int("GRAPHQL_MAX_FIELDS", default=200)
+GRAPHQL_MAX_SELECTIONS = env.int("GRAPHQL_MAX_SELECTIONS", default=1000)
+GRAPHQL_MAX_DIRECTIVES = env.int("GRAPHQL_MAX_DIRECTIVES", default=20)
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=5000)
+# Cost points per caller: the bucket holds this many and refills this many a second (0: no rate limit).
+GRAPHQL_COST_BUCKET = env.int("GRAPHQL_COST_BUCKET", default=50_000)
+GRAPHQL_COST_REFILL_PER_SECOND = env.int("GRAPHQL_COST_REFILL_PER_SECOND", default=1000)
+# An operation still running this long after its request began stops with DEADLINE_EXCEEDED.
+GRAPHQL_DEADLINE_SECONDS = env.float("GRAPHQL_DEADLINE_SECONDS", default=10.0)
 
 # --- Movies upstream (see movies/)
 MOVIES_API_URL = env.str("MOVIES_API_URL", default="http://127.0.0.1:8001/api/v1/maya/movies/")
@@ -244,10 +265,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_short_line": {"()": "backend.logging.OneShortLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console_one_line": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_short_line"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Our problem-details layer logs 4xx/5xx itself.
         "django.request": {"level": "ERROR"},
+        # A forged Host header or the like: anyone can send them, so one short line each.
+        "django.security": {"handlers": ["console_one_line"], "propagate": False},
     },
 }

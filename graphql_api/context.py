@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from strawberry.django.views import TemporalHttpResponse
 from strawberry.types import Info as StrawberryInfo
 
+from accounts.throttling import client_address
+
 
 @dataclass
 class Context:
@@ -21,15 +23,27 @@ class Context:
     request: HttpRequest
     user: AbstractBaseUser | AnonymousUser
     response: TemporalHttpResponse = field(default_factory=TemporalHttpResponse)
-    _movies_deadline: float | None = field(default=None, init=False, repr=False)
+    # The operation the client named; None asks for the document's only operation.
+    operation_name: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def deadline(self) -> float:
+        """When the request must stop running (`time.monotonic()`): `GRAPHQL_DEADLINE_SECONDS` after it began."""
+        return self.started + settings.GRAPHQL_DEADLINE_SECONDS
 
     @property
     def movies_deadline(self) -> float:
-        """One upstream deadline for the whole request (`time.monotonic()`): aliased `movies` fields
-        share it, so their waits cannot add up."""
-        if self._movies_deadline is None:
-            self._movies_deadline = time.monotonic() + settings.MOVIES_API_DEADLINE_SECONDS
-        return self._movies_deadline
+        """One upstream deadline for the whole request: aliased `movies` fields share it, so their
+        waits cannot add up; never past the request's own deadline."""
+        return min(self.deadline, self.started + settings.MOVIES_API_DEADLINE_SECONDS)
+
+    @property
+    def caller_key(self) -> str:
+        """Whose cost bucket pays for the request: the user's, or the client address's when anonymous."""
+        if self.user.is_authenticated:
+            return f"user:{self.user.pk}"
+        return f"address:{client_address(self.request)}"
 
 
 Info = StrawberryInfo[Context, None]

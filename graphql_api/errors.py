@@ -16,6 +16,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 
 from accounts.services import InvalidCredentials
 from accounts.throttling import Throttled
+from backend.db import is_database_busy
 from metrics.stores import CounterUnavailable
 from movies.exceptions import (
     CatalogBadResponseError,
@@ -36,6 +37,8 @@ BAD_REQUEST = "BAD_REQUEST"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 RATE_LIMITED = "RATE_LIMITED"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 
 HTTP_STATUS_BY_CODE = {
     UNAUTHENTICATED: 401,
@@ -43,11 +46,13 @@ HTTP_STATUS_BY_CODE = {
     BAD_REQUEST: 400,
     GRAPHQL_PARSE_FAILED: 400,
     GRAPHQL_VALIDATION_FAILED: 400,
+    QUERY_TOO_COMPLEX: 400,
     NOT_FOUND: 404,
     RATE_LIMITED: 429,
     UPSTREAM_BAD_RESPONSE: 502,
     UPSTREAM_UNAVAILABLE: 503,
     SERVICE_UNAVAILABLE: 503,
+    DEADLINE_EXCEEDED: 503,
     UPSTREAM_TIMEOUT: 504,
     INTERNAL_SERVER_ERROR: 500,
 }
@@ -96,6 +101,8 @@ def _item(field: str, error: ValidationError) -> dict[str, str]:
 
 def from_domain(exception: BaseException) -> ApiError | None:
     """The API error that a domain exception stands for; None for anything else (a bug, an outage)."""
+    if is_database_busy(exception):
+        return ApiError(SERVICE_UNAVAILABLE, "The database is busy; retry in a moment.", retryAfter=1)
     match exception:
         case ValidationError():
             return BadUserInput(field_errors(exception))
@@ -119,12 +126,17 @@ def from_domain(exception: BaseException) -> ApiError | None:
 def is_unexpected(error: GraphQLError) -> bool:
     """An error our code raised that no client caused: logged with its traceback, masked for the client.
 
-    Parse, validation and limit errors have no original error. Errors that
-    are GraphQL errors already (every `ApiError`, a variable of the wrong
-    type) and mapped domain exceptions are the client's business.
+    Parse, validation and limit errors have no original error; `ApiError`s
+    and mapped domain exceptions are the client's business. Any other error
+    of the execution is ours, graphql-core's own included (an answer it
+    cannot serialize).
     """
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError) and from_domain(original) is None
+    if original is None:
+        return error.path is not None and not (error.extensions or {}).get("code")
+    if isinstance(original, GraphQLError):
+        return not (original.extensions or {}).get("code")
+    return from_domain(original) is None
 
 
 def api_error(error: GraphQLError) -> GraphQLError:

@@ -52,7 +52,7 @@ def variable_problems(
     names a missing required one).
     """
     problems = []
-    for definition in operation.variable_definitions:
+    for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
         var_type = type_from_ast(schema, definition.type)
         if name not in values or var_type is None or not is_input_type(var_type):

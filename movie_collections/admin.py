@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from movie_collections.models import Collection, CollectionMovie, Genre
+from movie_collections.models import Collection, CollectionMovie
 
 
 class CollectionMovieInline(admin.TabularInline):
@@ -15,8 +15,3 @@ class CollectionAdmin(admin.ModelAdmin):
     search_fields = ["title", "owner__username"]
     readonly_fields = ["uuid", "created_at", "updated_at"]
     inlines = [CollectionMovieInline]
-
-
-@admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
-    search_fields = ["name"]

@@ -26,18 +26,6 @@ class Collection(models.Model):
         return self.title
 
 
-class Genre(models.Model):
-    """A genre name, shared by every entry that names it (names are not user data)."""
-
-    name = models.CharField(max_length=GENRE_MAX_LENGTH, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class CollectionMovie(models.Model):
     """One movie in one collection, as its owner described it.
 
@@ -50,7 +38,6 @@ class CollectionMovie(models.Model):
     movie_uuid = models.UUIDField()
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
     description = models.TextField(blank=True, default="")
-    genres = models.ManyToManyField(Genre, through="CollectionMovieGenre", related_name="entries")
 
     class Meta:
         ordering = ["collection", "position"]
@@ -64,15 +51,20 @@ class CollectionMovie(models.Model):
 
 
 class CollectionMovieGenre(models.Model):
-    """A genre of an entry, in the order given; a genre counts once per entry."""
+    """A genre of an entry, in the order given; a genre counts once per entry.
 
-    entry = models.ForeignKey(CollectionMovie, on_delete=models.CASCADE, related_name="genre_links")
-    genre = models.ForeignKey(Genre, on_delete=models.PROTECT, related_name="entry_links")
+    The name is stored with the entry, like the rest of its movie data: a
+    genre lives and dies with the entries that name it, and counting them
+    (favourite genres) is one `GROUP BY name` over the owner's entries.
+    """
+
+    entry = models.ForeignKey(CollectionMovie, on_delete=models.CASCADE, related_name="genres")
     position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=GENRE_MAX_LENGTH)
 
     class Meta:
         ordering = ["entry", "position"]
-        constraints = [models.UniqueConstraint(fields=["entry", "genre"], name="entry_genre_once")]
+        constraints = [models.UniqueConstraint(fields=["entry", "name"], name="entry_genre_name_once")]
 
     def __str__(self) -> str:
-        return f"{self.entry_id}: {self.genre_id}"
+        return f"{self.entry_id}: {self.name}"

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Collate
 
-from movie_collections.models import Collection, Genre
+from movie_collections.models import Collection, CollectionMovieGenre
 
 DEFAULT_FAVOURITE_GENRES = 3
 MAX_FAVOURITE_GENRES = 20
@@ -49,8 +49,9 @@ def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_
         message = f"Ensure limit is between 0 and {MAX_FAVOURITE_GENRES}."
         raise ValidationError({"limit": ValidationError(message, code="invalid")})
     rows = (
-        Genre.objects.filter(entry_links__entry__collection__owner=owner)
-        .annotate(count=Count("entry_links"))
+        CollectionMovieGenre.objects.filter(entry__collection__owner=owner)
+        .values("name")
+        .annotate(count=Count("id"))
         .order_by("-count", Collate("name", BYTE_ORDER_COLLATION[connection.vendor]))
         .values_list("name", "count")[:limit]
     )

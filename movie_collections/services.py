@@ -3,11 +3,13 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from backend.text import is_unicode_text
+from backend.text import is_blank, is_unicode_text
 from movie_collections.models import (
     DESCRIPTION_MAX_LENGTH,
     GENRE_MAX_LENGTH,
@@ -15,12 +17,9 @@ from movie_collections.models import (
     Collection,
     CollectionMovie,
     CollectionMovieGenre,
-    Genre,
 )
 from movies.types import Movie
 
-MAX_MOVIES_PER_COLLECTION = 1_000
-MAX_GENRES_PER_MOVIE = 50
 NOT_FOUND = "No such collection."
 
 
@@ -28,7 +27,13 @@ NOT_FOUND = "No such collection."
 def collection_create(
     *, owner: AbstractBaseUser, title: str, description: str = "", movies: Sequence[Movie] = ()
 ) -> Collection:
+    """A new collection of the owner's; `ValidationError` for bad input or when the owner has
+    `COLLECTIONS_PER_USER_LIMIT` collections already."""
     _raise_if_invalid(_collection_errors(title=title, description=description, movies=movies))
+    _lock_owner(owner)
+    if Collection.objects.filter(owner=owner).count() >= settings.COLLECTIONS_PER_USER_LIMIT:
+        message = f"You have {settings.COLLECTIONS_PER_USER_LIMIT} collections, the most one may have."
+        raise ValidationError(message, code="limit_reached")
     collection = Collection.objects.create(owner=owner, title=title.strip(), description=description)
     _add_movies(collection=collection, movies=movies)
     return collection
@@ -72,9 +77,15 @@ def collection_delete(*, owner: AbstractBaseUser, uuid: UUID) -> None:
 
 
 def normalise_genres(genres: Sequence[str]) -> list[str]:
-    """Trimmed, without empty names, each name once, in the order given."""
+    """Trimmed, without blank names, each name once, in the order given."""
     names = (name.strip() for name in genres)
-    return list(dict.fromkeys(name for name in names if name))
+    return list(dict.fromkeys(name for name in names if not is_blank(name)))
+
+
+def _lock_owner(owner: AbstractBaseUser) -> None:
+    """Serialises the owner's creations (on PostgreSQL; SQLite serialises every writer), so that two
+    at once cannot both pass the limit on collections."""
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk"))
 
 
 def _add_movies(*, collection: Collection, movies: Sequence[Movie]) -> None:
@@ -88,22 +99,11 @@ def _add_movies(*, collection: Collection, movies: Sequence[Movie]) -> None:
         )
         for position, movie in enumerate(movies)
     )
-    genre_names = [normalise_genres(movie.genres) for movie in movies]
-    genre_ids = _genre_ids({name for names in genre_names for name in names})
     CollectionMovieGenre.objects.bulk_create(
-        CollectionMovieGenre(entry=entry, genre_id=genre_ids[name], position=position)
-        for entry, names in zip(entries, genre_names, strict=True)
-        for position, name in enumerate(names)
+        CollectionMovieGenre(entry=entry, position=position, name=name)
+        for entry, movie in zip(entries, movies, strict=True)
+        for position, name in enumerate(normalise_genres(movie.genres))
     )
-
-
-def _genre_ids(names: set[str]) -> dict[str, int]:
-    """Ids of the named genres, creating the missing ones (race-safe)."""
-    if not names:
-        return {}
-    # In a fixed order, so two transactions adding the same new genres cannot deadlock.
-    Genre.objects.bulk_create([Genre(name=name) for name in sorted(names)], ignore_conflicts=True)
-    return dict(Genre.objects.filter(name__in=names).values_list("name", "id"))
 
 
 def _raise_if_invalid(errors: dict[str, list[ValidationError]]) -> None:
@@ -125,8 +125,9 @@ def _collection_errors(
 
 
 def _check_movies(errors: dict[str, list[ValidationError]], movies: Sequence[Movie]) -> None:
-    if len(movies) > MAX_MOVIES_PER_COLLECTION:
-        message = f"Ensure this list has at most {MAX_MOVIES_PER_COLLECTION} movies."
+    limit = settings.MOVIES_PER_COLLECTION_LIMIT
+    if len(movies) > limit:
+        message = f"Ensure this list has at most {limit} movies."
         errors["movies"] = [ValidationError(message, code="max_length")]
         return
     seen: set[UUID] = set()
@@ -142,8 +143,9 @@ def _check_movies(errors: dict[str, list[ValidationError]], movies: Sequence[Mov
 
 
 def _check_genres(errors: dict[str, list[ValidationError]], field_name: str, genres: Sequence[str]) -> None:
-    if len(genres) > MAX_GENRES_PER_MOVIE:
-        message = f"Ensure a movie has at most {MAX_GENRES_PER_MOVIE} genres."
+    limit = settings.GENRES_PER_MOVIE_LIMIT
+    if len(normalise_genres(genres)) > limit:
+        message = f"Ensure a movie has at most {limit} genres."
         errors[field_name] = [ValidationError(message, code="max_length")]
         return
     for index, genre in enumerate(genres):
@@ -158,12 +160,12 @@ def _check_genres(errors: dict[str, list[ValidationError]], field_name: str, gen
 def _check_text(
     errors: dict[str, list[ValidationError]], field_name: str, value: str, *, max_length: int, required: bool = False
 ) -> None:
-    if required and not value.strip():
+    if "\x00" in value:
+        errors[field_name] = [ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")]
+    elif required and is_blank(value):
         errors[field_name] = [ValidationError("This field may not be blank.", code="blank")]
     elif len(value) > max_length:
         message = f"Ensure this field has no more than {max_length} characters."
         errors[field_name] = [ValidationError(message, code="max_length")]
-    elif "\x00" in value:
-        errors[field_name] = [ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")]
     elif not is_unicode_text(value):
         errors[field_name] = [ValidationError("Must be valid Unicode text.", code="invalid")]

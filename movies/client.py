@@ -27,6 +27,7 @@ import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from backend.text import is_unicode_text
 from movies.exceptions import (
     CatalogBadResponseError,
     CatalogPageNotFoundError,
@@ -39,6 +40,12 @@ logger = logging.getLogger(__name__)
 
 # Smallest timeout worth giving an attempt: below it the attempt cannot succeed.
 MIN_ATTEMPT_SECONDS = 0.005
+# An upstream's Retry-After above this is taken as this (an hour): no client should be told to wait days.
+MAX_RETRY_AFTER_SECONDS = 3600
+# The largest count the API can answer (GraphQL's Int is 32-bit).
+MAX_COUNT = 2**31 - 1
+# The most movies a page may hold (the catalog's have 10): more is a malformed payload.
+MAX_RESULTS_PER_PAGE = 50
 READ_CHUNK_BYTES = 16_384
 RESULT_FIELDS = ("title", "description", "genres", "uuid")
 
@@ -274,14 +281,16 @@ def parse_retry_after(headers: Any) -> float | None:
     if not value:
         return None
     if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_SECONDS)
 
 
 def parse_page(body: bytes, *, page: int) -> MoviePage:
@@ -293,14 +302,14 @@ def parse_page(body: bytes, *, page: int) -> MoviePage:
     if not isinstance(data, dict):
         raise _bad("the payload is not an object")
     count = data.get("count")
-    if type(count) is not int or count < 0:
-        raise _bad("count is not a non-negative integer")
+    if type(count) is not int or not 0 <= count <= MAX_COUNT:
+        raise _bad(f"count is not an integer from 0 to {MAX_COUNT}")
     for link in ("next", "previous"):
         if link not in data or not (data[link] is None or isinstance(data[link], str)):
             raise _bad(f"{link} is not null or a string")
     results = data.get("results")
-    if not isinstance(results, list):
-        raise _bad("results is not a list")
+    if not isinstance(results, list) or len(results) > MAX_RESULTS_PER_PAGE:
+        raise _bad(f"results is not a list of at most {MAX_RESULTS_PER_PAGE} movies")
     return MoviePage(
         page=page,
         count=count,
@@ -316,6 +325,8 @@ def _parse_movie(index: int, item: Any) -> Movie:
     for field in RESULT_FIELDS:
         if not isinstance(item.get(field), str):
             raise _bad(f"results.{index}.{field} is not a string")
+        if not is_unicode_text(item[field]):
+            raise _bad(f"results.{index}.{field} is not valid Unicode text")
     try:
         movie_uuid = uuid.UUID(item["uuid"])
     except ValueError as error:

@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -25,7 +24,7 @@ from backend.problems import problem_response
 from graphql_api.context import Context
 from graphql_api.errors import BAD_USER_INPUT, HTTP_STATUS_BY_CODE, INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE
 from graphql_api.schema import schema
-from rest_compat.serializers import ProblemSerializer
+from rest_compat.openapi import ShimSchema
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 
@@ -76,42 +75,6 @@ class OperationRoute:
         if instance is None:
             raise NotFound(self.not_found)
         return self.serializer(instance, context={"request": request}).data
-
-
-class ShimSchema(AutoSchema):
-    """Describes a shim from its route row."""
-
-    def _route(self) -> OperationRoute:
-        return self.view.routes[self.method.lower()]
-
-    def get_request_serializer(self) -> type[Serializer] | None:
-        return self._route().request_serializer
-
-    def get_response_serializers(self) -> Any:
-        route = self._route()
-        responses: dict[int, Any] = {route.status: route.serializer}
-        errors = set(route.error_statuses)
-        if route.request_serializer:
-            errors.add(400)
-        if self.view.authentication_classes:
-            errors.add(401)
-        if "{" in self.path:
-            errors.add(404)
-        return responses | dict.fromkeys(sorted(errors), ProblemSerializer)
-
-    def get_override_parameters(self) -> list[OpenApiParameter]:
-        return list(self._route().parameters)
-
-    def get_summary(self) -> str | None:
-        return self._route().summary or None
-
-    def get_description(self) -> str:
-        return self._route().description
-
-    def get_operation_id(self) -> str:
-        # PUT and PATCH share an operation; the method keeps their ids apart.
-        operation = self._route().operation
-        return f"{operation}_partial" if self.method == "PATCH" else operation
 
 
 class GraphQLShimView(APIView):

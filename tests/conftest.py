@@ -5,6 +5,7 @@ The upstreams and the request counter's stores come from the plugins in
 reported at the end of every run.
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,10 +15,11 @@ from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
 from accounts.services import tokens_for_user
+from graphql_api import rate_limit
 from metrics.counter import shutdown_counter
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.plugins.upstreams", "tests.plugins.request_counter"]
+pytest_plugins = ["tests.plugins.upstreams", "tests.plugins.request_counter", "tests.plugins.servers"]
 
 GraphQL = Callable[..., tuple[int, dict[str, Any]]]
 
@@ -54,8 +56,11 @@ def _counter_stops_before_the_test_databases_go(django_db_setup: None, django_db
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache() -> None:
+def _clear_cache(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
+    """An empty cache, and cost buckets of this test alone (the next use builds the limiter anew)."""
     cache.clear()
+    settings.CACHE_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+    monkeypatch.setattr(rate_limit, "_limiter", None)
 
 
 @pytest.fixture(autouse=True)
@@ -92,11 +97,17 @@ def auth_client(user: Any) -> APIClient:
 
 @pytest.fixture
 def graphql(db: None) -> GraphQL:
-    """`graphql(query, variables=None, user=None)` posts to /graphql/ and answers (status, json)."""
+    """`graphql(query, variables=None, user=None)` posts to /graphql/ and answers (status, json).
+
+    The json leaves out `extensions`, which carries every answer's cost:
+    the cost tests read it from the response.
+    """
 
     def execute(query: str, variables: dict[str, Any] | None = None, user: Any = None) -> tuple[int, dict[str, Any]]:
         client = bearer_client(user) if user is not None else APIClient()
         response = client.post("/graphql/", {"query": query, "variables": variables or {}}, format="json")
-        return response.status_code, response.json()
+        body = response.json()
+        body.pop("extensions", None)
+        return response.status_code, body
 
     return execute

@@ -6,17 +6,18 @@ from accounts import services
 from accounts.throttling import auth_attempt_throttle
 from graphql_api.accounts.types import AccessToken, AuthTokens
 from graphql_api.context import Info
+from graphql_api.cost import Cost
 
 
 @strawberry.type
 class AccountMutation:
-    @strawberry.mutation(description="Create an account and answer its tokens.")
+    @strawberry.mutation(description="Create an account and answer its tokens.", directives=[Cost(weight=100)])
     def register(self, info: Info, username: str, password: str) -> AuthTokens:
         auth_attempt_throttle(info.context.request)
         user = services.user_register(username=username, password=password)
         return services.tokens_for_user(user=user)
 
-    @strawberry.mutation(description="Exchange a username and password for tokens.")
+    @strawberry.mutation(description="Exchange a username and password for tokens.", directives=[Cost(weight=100)])
     def obtain_token(self, info: Info, username: str, password: str) -> AuthTokens:
         auth_attempt_throttle(info.context.request)
         return services.tokens_obtain(username=username, password=password)

@@ -6,6 +6,7 @@ import strawberry
 
 from graphql_api.collections.types import CollectionCreateInput, CollectionType, CollectionUpdateInput, MovieInput
 from graphql_api.context import Info
+from graphql_api.cost import Cost
 from graphql_api.errors import BadUserInput
 from graphql_api.permissions import authenticated
 from movie_collections import services
@@ -28,13 +29,17 @@ def given(value: object) -> object:
 
 @strawberry.type
 class CollectionMutation:
-    @strawberry.mutation(extensions=authenticated())
+    @strawberry.mutation(extensions=authenticated(), directives=[Cost(weight=10)])
     def create_collection(self, info: Info, input: CollectionCreateInput) -> CollectionType:
         return services.collection_create(
             owner=info.context.user, title=input.title, description=input.description, movies=to_movies(input.movies)
         )
 
-    @strawberry.mutation(description="Change what the input gives; what is left out stays.", extensions=authenticated())
+    @strawberry.mutation(
+        description="Change what the input gives; what is left out stays.",
+        extensions=authenticated(),
+        directives=[Cost(weight=10)],
+    )
     def update_collection(self, info: Info, uuid: UUID, input: CollectionUpdateInput) -> CollectionType:
         if nulls := [name for name in UPDATABLE_FIELDS if getattr(input, name) is None]:
             message = "This field may not be null."
@@ -48,7 +53,11 @@ class CollectionMutation:
             movies=None if movies is None else to_movies(movies),
         )
 
-    @strawberry.mutation(description="Delete a collection and its movies; answers true.", extensions=authenticated())
+    @strawberry.mutation(
+        description="Delete a collection and its movies; answers true.",
+        extensions=authenticated(),
+        directives=[Cost(weight=10)],
+    )
     def delete_collection(self, info: Info, uuid: UUID) -> bool:
         services.collection_delete(owner=info.context.user, uuid=uuid)
         return True

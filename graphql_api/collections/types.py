@@ -5,9 +5,15 @@ from uuid import UUID
 
 import strawberry
 import strawberry_django
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 
+from graphql_api.cost import ListSize
+from graphql_api.errors import BadUserInput
 from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
+
+GENRES_IN_ORDER = Prefetch("genres", queryset=CollectionMovieGenre.objects.order_by("position"))
+MOVIES_WITH_GENRES = Prefetch("movies", queryset=CollectionMovie.objects.prefetch_related(GENRES_IN_ORDER))
 
 
 @strawberry.type(description="A genre and how many of the caller's collection entries name it.")
@@ -25,13 +31,10 @@ class CollectionMovieType:
     description: str
 
     @strawberry_django.field(
-        prefetch_related=[
-            Prefetch("genre_links", queryset=CollectionMovieGenre.objects.select_related("genre").order_by("position"))
-        ],
-        description="Genre names in the order they were given.",
+        prefetch_related=[GENRES_IN_ORDER], description="Genre names in the order they were given."
     )
     def genres(self, root: CollectionMovie) -> list[str]:
-        return [link.genre.name for link in root.genre_links.all()]
+        return [genre.name for genre in root.genres.all()]
 
 
 @strawberry_django.type(Collection, name="Collection")
@@ -41,7 +44,36 @@ class CollectionType:
     description: str
     created_at: datetime
     updated_at: datetime
-    movies: list[CollectionMovieType] = strawberry_django.field(description="Movies in the order they were given.")
+
+    @strawberry_django.field(
+        prefetch_related=[MOVIES_WITH_GENRES],
+        description=(
+            "Movies in the order they were given: `limit` of them from `offset` on "
+            f"(by default all, at most {settings.MOVIES_PER_COLLECTION_LIMIT})."
+        ),
+        directives=[
+            ListSize(
+                default_size=settings.MOVIES_PER_COLLECTION_LIMIT,
+                max_size=settings.MOVIES_PER_COLLECTION_LIMIT,
+                slicing_arguments=["limit"],
+            )
+        ],
+    )
+    def movies(
+        self, root: Collection, offset: int = 0, limit: int = settings.MOVIES_PER_COLLECTION_LIMIT
+    ) -> list[CollectionMovieType]:
+        most = settings.MOVIES_PER_COLLECTION_LIMIT
+        problems = [
+            {"field": name, "code": "min_value", "message": f"Ensure {name} is at least 0."}
+            for name, value in (("offset", offset), ("limit", limit))
+            if value < 0
+        ]
+        if limit > most:
+            problems.append({"field": "limit", "code": "max_value", "message": f"Ensure limit is at most {most}."})
+        if problems:
+            raise BadUserInput(problems)
+        prefetch_related_objects([root], MOVIES_WITH_GENRES)  # a no-op when the query prefetched them
+        return root.movies.all()[offset : offset + limit]
 
 
 @strawberry.input

@@ -3,6 +3,7 @@
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.cost import Cost
 from graphql_api.movies.types import MoviePage
 from graphql_api.permissions import authenticated
 from movies import selectors
@@ -17,6 +18,7 @@ class MovieQuery:
             "UPSTREAM_BAD_RESPONSE, UPSTREAM_TIMEOUT."
         ),
         extensions=authenticated(),
+        directives=[Cost(weight=10)],
     )
     def movies(self, info: Info, page: int = 1) -> MoviePage:
         return selectors.movie_page(page=page, deadline=info.context.movies_deadline)

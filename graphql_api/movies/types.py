@@ -4,6 +4,9 @@ from uuid import UUID
 
 import strawberry
 
+from graphql_api.cost import ListSize
+from movies.client import MAX_RESULTS_PER_PAGE
+
 
 @strawberry.type(description="A movie of the upstream catalog.")
 class Movie:
@@ -22,4 +25,6 @@ class MoviePage:
     stale: bool = strawberry.field(
         description="True when this is a kept copy served because the catalog is failing right now."
     )
-    results: list[Movie]
+    results: list[Movie] = strawberry.field(
+        directives=[ListSize(default_size=MAX_RESULTS_PER_PAGE, max_size=MAX_RESULTS_PER_PAGE)]
+    )

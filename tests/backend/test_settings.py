@@ -70,11 +70,28 @@ def test_refuses_an_empty_secret_key_whatever_the_dotenv_file_says():
     assert MISSING_SECRET_KEY in result.stderr
 
 
-def test_starts_without_a_secret_key_in_debug():
-    result = manage("check", SECRET_KEY="", DEBUG="true")
+def test_starts_without_a_secret_key_in_debug(tmp_path):
+    result = manage("check", SECRET_KEY="", DEBUG="true", SECRET_KEY_FILE=str(tmp_path / "key"))
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_debug_signs_with_a_key_of_the_checkout_made_on_first_use(tmp_path):
+    key_file = tmp_path / "key"
+    print_key = ("shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)")
+
+    first = manage(*print_key, SECRET_KEY="", DEBUG="true", SECRET_KEY_FILE=str(key_file))
+    again = manage(*print_key, SECRET_KEY="", DEBUG="true", SECRET_KEY_FILE=str(key_file))
+    elsewhere = manage(*print_key, SECRET_KEY="", DEBUG="true", SECRET_KEY_FILE=str(tmp_path / "other"))
+
+    key = first.stdout.strip().splitlines()[-1]
+    assert len(key) >= 50
+    assert again.stdout.strip().splitlines()[-1] == key
+    assert elsewhere.stdout.strip().splitlines()[-1] != key
+    assert key_file.read_text().strip() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "insecure" not in Path(REPO / "backend" / "settings.py").read_text()
 
 
 def test_deploy_check_passes_with_the_production_settings():

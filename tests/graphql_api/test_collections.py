@@ -11,7 +11,7 @@ COLLECTIONS = """
 query ($offset: Int, $limit: Int) {
   collections(pagination: {offset: $offset, limit: $limit}) {
     totalCount
-    results { uuid title movies { uuid title genres } }
+    results { uuid title movies(limit: 3) { uuid title genres } }
   }
 }
 """

@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre, Genre
+from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
 from movie_collections.services import collection_create, collection_delete, collection_update
 from movies.types import Movie
 from tests.factories import CollectionFactory, MovieFactory, UserFactory
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def movie_rows(collection: Collection) -> list[tuple]:
     return [
-        (str(entry.movie_uuid), entry.title, [link.genre.name for link in entry.genre_links.order_by("position")])
+        (str(entry.movie_uuid), entry.title, [genre.name for genre in entry.genres.order_by("position")])
         for entry in collection.movies.order_by("position")
     ]
 
@@ -53,7 +53,7 @@ def test_create_rejects_everything_wrong_at_once_and_writes_nothing(user):
         "movies.2.genres.0": ["max_length"],
     }
     assert Collection.objects.count() == 0
-    assert Genre.objects.count() == 0
+    assert CollectionMovieGenre.objects.count() == 0
 
 
 def test_create_refuses_more_than_a_thousand_movies(user):
@@ -144,3 +144,70 @@ def test_create_refuses_text_that_cannot_be_stored_or_sent_back(user, movie, fie
 
     assert [(f, [e.code for e in errors]) for f, errors in error.value.error_dict.items()] == [(field, [code])]
     assert not Collection.objects.exists()
+
+
+@pytest.mark.parametrize("title", ["\u200b", " \u200b\u200d ", "\ufeff", "\u2060\u00a0"])
+def test_a_title_with_nothing_visible_is_blank(user, title):
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title=title, movies=[Movie(uuid=uuid.uuid4(), title=title)])
+
+    assert {field: [e.code for e in errors] for field, errors in error.value.error_dict.items()} == {
+        "title": ["blank"],
+        "movies.0.title": ["blank"],
+    }
+
+
+def test_genre_names_with_nothing_visible_are_dropped(user):
+    collection = collection_create(
+        owner=user, title="T", movies=[Movie(uuid=uuid.uuid4(), title="A", genres=("\u200b", "Drama"))]
+    )
+
+    assert movie_rows(collection)[0][2] == ["Drama"]
+
+
+def test_a_user_has_at_most_the_configured_number_of_collections(user, other_user, settings):
+    settings.COLLECTIONS_PER_USER_LIMIT = 2
+    CollectionFactory.create_batch(2, owner=user)
+
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="Third")
+    collection_create(owner=other_user, title="Theirs")
+
+    assert [(e.code, e.message) for e in error.value.error_list] == [
+        ("limit_reached", "You have 2 collections, the most one may have.")
+    ]
+    assert Collection.objects.filter(owner=user).count() == 2
+
+
+def test_a_collection_has_at_most_the_configured_number_of_movies(user, settings):
+    settings.MOVIES_PER_COLLECTION_LIMIT = 3
+
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="T", movies=MovieFactory.build_batch(4))
+
+    assert [(field, [e.code for e in errors]) for field, errors in error.value.error_dict.items()] == [
+        ("movies", ["max_length"])
+    ]
+
+
+def test_a_movie_has_at_most_the_configured_number_of_genres(user, settings):
+    settings.GENRES_PER_MOVIE_LIMIT = 2
+    fine = Movie(uuid=uuid.uuid4(), title="A", genres=("Drama", "Drama ", "", "Comedy"))  # two once normalised
+    too_many = Movie(uuid=uuid.uuid4(), title="B", genres=("Drama", "Comedy", "War"))
+
+    with pytest.raises(ValidationError) as error:
+        collection_create(owner=user, title="T", movies=[fine, too_many])
+
+    assert list(error.value.error_dict) == ["movies.1.genres"]
+
+
+def test_deleting_or_replacing_movies_leaves_no_genre_behind(user):
+    kept = CollectionFactory(owner=user, movies=[MovieFactory(genres=("Drama", "War"))])
+    replaced = CollectionFactory(owner=user, movies=[MovieFactory(genres=("Comedy", "Horror"))])
+    deleted = CollectionFactory(owner=user, movies=[MovieFactory(genres=("Western",))])
+
+    collection_update(owner=user, uuid=replaced.uuid, movies=[MovieFactory(genres=("Action",))])
+    collection_delete(owner=user, uuid=deleted.uuid)
+
+    assert sorted(CollectionMovieGenre.objects.values_list("name", flat=True)) == ["Action", "Drama", "War"]
+    assert movie_rows(kept)[0][2] == ["Drama", "War"]

@@ -7,10 +7,13 @@ HTML and never a traceback, whether DEBUG is on or off.
 
 import json
 import logging
+import sqlite3
+import tempfile
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.test import APIClient
@@ -18,7 +21,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.services import tokens_for_user
-from movie_collections import selectors
+from movie_collections import selectors, services
 from rest_compat import views as rest_views
 from tests.factories import CollectionFactory, MovieDataFactory, UserFactory
 
@@ -27,7 +30,7 @@ pytestmark = pytest.mark.django_db
 PROBLEM = "application/problem+json"
 BEARER_CHALLENGE = 'Bearer realm="api"'
 NO_CREDENTIALS = "Authentication credentials were not provided or are invalid."
-INVALID_TOKEN = "Given token not valid for any token type"
+INVALID_TOKEN = "The access token is invalid or expired."
 NULL_CHARACTERS = {"code": "null_characters_not_allowed", "message": "Null characters are not allowed."}
 PASSWORD = "correct-horse-battery-staple"
 
@@ -317,7 +320,7 @@ def test_token_of_a_deleted_user_is_unauthorized(auth_client, user):
 
     response = auth_client.get("/collections/")
 
-    assert_problem(response, 401, "Unauthorized", "User not found")
+    assert_problem(response, 401, "Unauthorized", INVALID_TOKEN)
     assert response["WWW-Authenticate"] == BEARER_CHALLENGE
 
 
@@ -520,3 +523,100 @@ def test_a_body_of_another_media_type_is_refused_even_where_no_body_is_read(auth
 
     assert response.status_code == 415
     assert response["Content-Type"] == "application/problem+json"
+
+
+# --- Credentials: any case of the Bearer scheme; one message for every bad credential
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+def test_the_bearer_scheme_is_matched_in_any_case(api_client, user, scheme):
+    api_client.credentials(HTTP_AUTHORIZATION=f"{scheme} {tokens_for_user(user=user).access_token}")
+
+    response = api_client.get("/collections/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwYXNz", "Token abc", "Bearer a b"])
+def test_credentials_of_another_scheme_are_unauthorized(api_client, authorization):
+    api_client.credentials(HTTP_AUTHORIZATION=authorization)
+
+    response = api_client.get("/collections/")
+
+    assert_problem(response, 401, "Unauthorized", INVALID_TOKEN)
+
+
+def test_a_title_with_nothing_visible_is_blank(auth_client):
+    response = auth_client.post("/collections/", {"title": "\u200b\u200b"}, format="json")
+
+    assert_problem(
+        response,
+        400,
+        "Bad Request",
+        "The request is not valid.",
+        [{"field": "title", "code": "blank", "message": "This field may not be blank."}],
+    )
+
+
+# --- A busy database: 503 with Retry-After, never a 500
+
+
+def sqlite_busy_error() -> OperationalError:
+    """A real "database is locked" of SQLite, wrapped as Django wraps it."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = f"{directory}/busy.sqlite3"
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("CREATE TABLE t (x)")
+        holder.execute("BEGIN IMMEDIATE")
+        waiter = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            waiter.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as cause:
+            error = OperationalError(str(cause))
+            error.__cause__ = cause
+            return error
+        finally:
+            waiter.close()
+            holder.close()
+    raise AssertionError("the second writer got the lock")
+
+
+def test_a_write_that_cannot_get_the_database_lock_is_unavailable_with_retry_after(auth_client, monkeypatch):
+    busy = sqlite_busy_error()
+
+    def locked(**kwargs):
+        raise busy
+
+    monkeypatch.setattr(services, "collection_create", locked)
+
+    response = auth_client.post("/collections/", {"title": "T"}, format="json")
+
+    assert_problem(response, 503, "Service Unavailable", "The database is busy; retry in a moment.")
+    assert response["Retry-After"] == "1"
+
+
+def test_a_busy_database_outside_graphql_is_unavailable_too(auth_client, monkeypatch):
+    busy = sqlite_busy_error()
+
+    def locked(*args, **kwargs):
+        raise busy
+
+    monkeypatch.setattr(rest_views, "execute_operation", locked)
+
+    response = auth_client.get("/collections/")
+
+    assert_problem(response, 503, "Service Unavailable", "The database is busy; retry in a moment.")
+    assert response["Retry-After"] == "1"
+
+
+# --- HEAD: the headers of GET, no body
+
+
+@pytest.mark.parametrize("path", ["/collections/", "/health/", "/no-such-page/"])
+def test_head_answers_the_headers_of_get_without_a_body(auth_client, path):
+    get = auth_client.get(path)
+    head = auth_client.head(path)
+
+    assert head.status_code == get.status_code
+    assert head.content == b""
+    assert head["Content-Type"] == get["Content-Type"]

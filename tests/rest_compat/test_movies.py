@@ -1,5 +1,7 @@
 """`GET /movies/?page=N`: the REST shim over `Query.movies`."""
 
+import json
+
 import pytest
 
 from movies.demo_upstream import MOVIES_PATH
@@ -160,3 +162,34 @@ def test_a_stale_page_is_served_and_marked_while_the_upstream_is_down(auth_clien
     assert stale.status_code == 200
     assert stale["X-Cache-Stale"] == "true"
     assert stale.json() == fresh.json()
+
+
+def test_text_the_api_cannot_send_back_is_a_bad_gateway_and_not_kept(auth_client, fake_upstream):
+    broken = json.dumps(upstream_payload(results=[{**FAKE_MOVIE, "title": "bad \ud800 title"}]))  # \\ud800 in JSON
+    fake_upstream.expect_ordered_request(MOVIES_PATH).respond_with_data(broken, content_type="application/json")
+    fake_upstream.expect_ordered_request(MOVIES_PATH).respond_with_json(upstream_payload())
+
+    refused = auth_client.get("/movies/")
+    served = auth_client.get("/movies/")
+
+    assert refused.status_code == 502
+    assert refused.json() == problem(502, "Bad Gateway", "The movie catalog answered with a malformed payload.")
+    assert (served.status_code, served.json()["data"]) == (200, [FAKE_MOVIE])
+
+
+def test_a_count_the_api_cannot_answer_is_a_bad_gateway(auth_client, fake_upstream):
+    fake_upstream.expect_request(MOVIES_PATH).respond_with_json(upstream_payload(count=2**31))
+
+    response = auth_client.get("/movies/")
+
+    assert response.status_code == 502
+
+
+def test_an_upstream_retry_after_is_passed_on_at_most_an_hour(auth_client, fake_upstream):
+    fake_upstream.expect_request(MOVIES_PATH).respond_with_data(
+        "busy", status=503, headers={"Retry-After": "100000000000000000000"}
+    )
+
+    response = auth_client.get("/movies/")
+
+    assert (response.status_code, response["Retry-After"]) == (503, "3600")
