@@ -43,13 +43,13 @@ fmt: install
 
 # Re-exports the committed GraphQL SDL after a schema change.
 schema: install
-	SECRET_KEY=schema-export DEBUG=false $(PY) manage.py export_schema graphql_api.schema:schema --path graphql_api/schema.graphql
+	SECRET_KEY=schema-export DEBUG=false $(PY) manage.py export_schema --path graphql_api/schema.graphql
 
-# What the request counter costs a request, side by side (BENCH_ARGS="--rounds 5 --seconds 10").
-# Uses wrk, installed here when missing and possible; else a Python load generator.
+# The whole API side by side with a floor, on PostgreSQL and Redis (BENCH_ARGS="--rounds 5 --seconds 10";
+# "--smoke": every scenario for a second, checking it answers 2xx). Installs wrk when missing and possible.
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
-		|| echo "wrk is not installed: the Python load generator stands in (it competes for the CPU)"
+		|| { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:

@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "strawberry_django",
     "accounts",
     "movie_collections",
     "movies",
@@ -192,14 +191,11 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
 }
 
+# How long a process keeps the user of a token (no user row read per request); a deactivated or
+# deleted user is refused on every process at most this long after. 0: read the user every request.
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5.0)
 # Registration and token attempts per client address and minute, on both faces (0: unbounded).
 AUTH_THROTTLE_PER_MINUTE = env.int("AUTH_THROTTLE_PER_MINUTE", default=30)
-
-STRAWBERRY_DJANGO = {
-    "PAGINATION_DEFAULT_LIMIT": 100,
-    # REST lists up to 1,000 collections in one answer; GraphQL pages may not be larger.
-    "PAGINATION_MAX_LIMIT": 1000,
-}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie collections API (REST)",

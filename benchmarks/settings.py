@@ -1,4 +1,4 @@
-"""The project's settings with one trivial view added: the floor a request costs."""
+"""The project's settings with `GET /bench/ping/` added: the whole middleware stack, no view work."""
 
 from backend.settings import *  # noqa: F403
 

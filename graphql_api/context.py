@@ -26,11 +26,11 @@ class Context:
     # The operation the client named; None asks for the document's only operation.
     operation_name: str | None = None
     started: float = field(default_factory=time.monotonic)
+    # When the request must stop running (`time.monotonic()`): `GRAPHQL_DEADLINE_SECONDS` after it began.
+    deadline: float = field(init=False)
 
-    @property
-    def deadline(self) -> float:
-        """When the request must stop running (`time.monotonic()`): `GRAPHQL_DEADLINE_SECONDS` after it began."""
-        return self.started + settings.GRAPHQL_DEADLINE_SECONDS
+    def __post_init__(self) -> None:
+        self.deadline = self.started + settings.GRAPHQL_DEADLINE_SECONDS
 
     @property
     def movies_deadline(self) -> float:

@@ -6,9 +6,11 @@ until it is out of debt) before anything runs. With Redis the buckets are
 shared by every process and instance; without, each process has its own.
 
 What a process learns of a bucket in debt it remembers until the debt is
-paid, so a refused caller costs no store call. Other processes learn it
-from their next charge: with N processes a caller can overdraw by at most N
-answers, each within `GRAPHQL_MAX_COST`.
+paid, so a refused caller costs no store call. With Redis, a process sends
+its charges together every `REDIS_FLUSH_SECONDS` from a thread of its own
+(one round trip for all callers, none on the request path) and learns the
+balances in return: a caller can overdraw by what each process answers it
+in that time, every answer within `GRAPHQL_MAX_COST`.
 """
 
 import logging
@@ -16,19 +18,21 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-# Callers whose debt a process remembers at most (the least recently refused are forgotten first).
-MAX_REMEMBERED_DEBTORS = 10_000
+# Callers a process remembers the debt or balance of, at most (the least recently charged are forgotten first).
+MAX_REMEMBERED_CALLERS = 10_000
 # Buckets a process keeps without Redis (the least recently charged are forgotten: full again).
 MAX_LOCAL_BUCKETS = 100_000
+# How often a process sends its charges to Redis.
+REDIS_FLUSH_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ class Balance:
 
 
 class BucketStore(Protocol):
-    def charge(self, key: str, points: int, *, capacity: int, refill: float) -> Balance: ...
+    def charge(self, charges: Mapping[str, int], *, capacity: int, refill: float) -> dict[str, Balance]:
+        """Takes each caller's points from its bucket; answers the balances."""
 
 
 class LocalBuckets:
@@ -51,15 +56,18 @@ class LocalBuckets:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # caller -> (available, at)
         self._lock = threading.Lock()
 
-    def charge(self, key: str, points: int, *, capacity: int, refill: float) -> Balance:
+    def charge(self, charges: Mapping[str, int], *, capacity: int, refill: float) -> dict[str, Balance]:
         now = self.clock()
+        balances = {}
         with self._lock:
-            available, at = self._buckets.pop(key, (capacity, now))
-            available = min(capacity, available + (now - at) * refill) - points
-            self._buckets[key] = (available, now)
+            for key, points in charges.items():
+                available, at = self._buckets.pop(key, (capacity, now))
+                available = min(capacity, available + (now - at) * refill) - points
+                self._buckets[key] = (available, now)
+                balances[key] = Balance(available, max(0.0, -available / refill))
             while len(self._buckets) > MAX_LOCAL_BUCKETS:
                 self._buckets.popitem(last=False)
-        return Balance(available, max(0.0, -available / refill))
+        return balances
 
 
 # KEYS[1]: the bucket, a hash {available, at}; ARGV: capacity, refill per second, points.
@@ -86,19 +94,33 @@ class RedisBuckets:
         self.prefix = prefix
         self._charge = self.client.register_script(_REDIS_CHARGE)
 
-    def charge(self, key: str, points: int, *, capacity: int, refill: float) -> Balance:
-        available, retry_after = self._charge(keys=[f"{self.prefix}:cost:{key}"], args=[capacity, refill, points])
-        return Balance(float(available), float(retry_after))
+    def charge(self, charges: Mapping[str, int], *, capacity: int, refill: float) -> dict[str, Balance]:
+        """One round trip for all the callers (a pipeline of one script call each)."""
+        pipeline = self.client.pipeline(transaction=False)
+        for key, points in charges.items():
+            self._charge(keys=[f"{self.prefix}:cost:{key}"], args=[capacity, refill, points], client=pipeline)
+        answers = pipeline.execute()
+        return {key: Balance(float(a), float(r)) for key, (a, r) in zip(charges, answers, strict=True)}
 
 
 class CostLimiter:
-    """The buckets of every caller, and the debts this process knows of."""
+    """The buckets of every caller, and the debts this process knows of.
 
-    def __init__(self, store: BucketStore, clock: Callable[[], float] = time.monotonic) -> None:
+    With `flush_interval`, charges are gathered and sent to the store together
+    from a thread of this process's own, that often (seconds).
+    """
+
+    def __init__(
+        self, store: BucketStore, clock: Callable[[], float] = time.monotonic, flush_interval: float | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
-        self._debtors: OrderedDict[str, float] = OrderedDict()  # caller -> monotonic time the debt is paid
+        self.flush_interval = flush_interval
+        self._debtors: OrderedDict[str, float] = OrderedDict()  # caller -> when the debt is paid (clock)
+        self._balances: OrderedDict[str, Balance] = OrderedDict()  # the latest known, when charges are deferred
+        self._pending: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
 
     @property
     def enabled(self) -> bool:
@@ -117,20 +139,57 @@ class CostLimiter:
         return max(1, math.ceil(wait))
 
     def charge(self, key: str, points: int) -> Balance | None:
-        """Takes `points` from the caller's bucket; None when the store cannot be reached (nothing is refused)."""
+        """Takes `points` from the caller's bucket; answers its balance (None when unknown).
+
+        Deferred, the charge goes with the next flush and the balance is the
+        latest the store answered. If the store cannot be reached, nothing is
+        refused.
+        """
+        if self.flush_interval is None:
+            return self._apply({key: points}).get(key)
+        with self._lock:
+            self._pending[key] = self._pending.get(key, 0) + points
+            balance = self._balances.get(key)
+            if self._flusher is None or not self._flusher.is_alive():  # also after a fork
+                self._flusher = threading.Thread(target=self._flush_forever, name="cost-buckets", daemon=True)
+                self._flusher.start()
+        return balance
+
+    def flush(self) -> None:
+        """Sends the gathered charges to the store."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if pending:
+            self._apply(pending)
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(self.flush_interval)
+            self.flush()
+
+    def _apply(self, charges: dict[str, int]) -> dict[str, Balance]:
         capacity, refill = settings.GRAPHQL_COST_BUCKET, settings.GRAPHQL_COST_REFILL_PER_SECOND
         try:
-            balance = self.store.charge(key, points, capacity=capacity, refill=refill)
+            balances = self.store.charge(charges, capacity=capacity, refill=refill)
         except redis.RedisError as error:
             logger.warning("Cost buckets unavailable, not limiting: %s", error)
-            return None
-        if balance.available < 0:
-            with self._lock:
-                self._debtors[key] = self.clock() + balance.retry_after
-                self._debtors.move_to_end(key)
-                while len(self._debtors) > MAX_REMEMBERED_DEBTORS:
-                    self._debtors.popitem(last=False)
-        return balance
+            return {}
+        now = self.clock()
+        with self._lock:
+            for key, balance in balances.items():
+                if balance.available < 0:
+                    _remember(self._debtors, key, now + balance.retry_after)
+                if self.flush_interval is not None:
+                    _remember(self._balances, key, balance)
+        return balances
+
+
+def _remember(entries: OrderedDict[str, Any], key: str, value: Any) -> None:
+    """Sets `key`, forgetting the least recently set entries past `MAX_REMEMBERED_CALLERS`."""
+    entries[key] = value
+    entries.move_to_end(key)
+    while len(entries) > MAX_REMEMBERED_CALLERS:
+        entries.popitem(last=False)
 
 
 _limiter: CostLimiter | None = None
@@ -138,12 +197,13 @@ _limiter_lock = threading.Lock()
 
 
 def get_limiter() -> CostLimiter:
-    """This process's limiter, on Redis when `REDIS_URL` is set."""
+    """This process's limiter: on Redis, with deferred charges, when `REDIS_URL` is set."""
     global _limiter
     with _limiter_lock:
         if _limiter is None:
-            store: BucketStore = LocalBuckets()
             if settings.REDIS_URL:
                 store = RedisBuckets(url=settings.REDIS_URL, prefix=settings.CACHE_KEY_PREFIX, timeout_seconds=1.0)
-            _limiter = CostLimiter(store)
+                _limiter = CostLimiter(store, flush_interval=REDIS_FLUSH_SECONDS)
+            else:
+                _limiter = CostLimiter(LocalBuckets())
         return _limiter

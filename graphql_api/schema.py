@@ -11,7 +11,6 @@ import strawberry
 from graphql import GraphQLError, GraphQLSchema
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from graphql_api.accounts.mutations import AccountMutation
 from graphql_api.accounts.queries import AccountQuery
@@ -76,5 +75,5 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[DocumentChecks, OperationChecks, DjangoOptimizerExtension],
+    extensions=[DocumentChecks, OperationChecks],
 )

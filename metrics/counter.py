@@ -116,7 +116,7 @@ class ProcessCounter:
         """
         self.start()
         deadline = time.monotonic() + self._barrier_timeout
-        since = self.flush()
+        since = None  # the first attempt's store time: no separate call to take it
         while True:
             with self._locked():
                 total, covered = self._arrived(), self._covered
@@ -132,6 +132,7 @@ class ProcessCounter:
                 self._acknowledge(total=total, covered=covered, now=attempt.now)
             if attempt.count is not None:
                 return attempt.count
+            since = since or attempt.now
             if time.monotonic() > deadline:
                 raise CounterUnavailable("A process of the deployment did not flush in time.")
             time.sleep(self._poll_interval)
@@ -242,12 +243,12 @@ class SyncCounter:
         """As `ProcessCounter.read`; this process is not one a barrier waits for."""
         deadline = time.monotonic() + self._barrier_timeout
         self._add_held()
-        floor = self.store.floor
-        since = self.store.flush(process_id=None, base=0, total=0, covered=floor)
+        floor, since = self.store.floor, None
         while True:
             attempt = self.store.try_read(process_id=None, base=0, total=0, covered=floor, since=since, reset=reset)
             if attempt.count is not None:
                 return attempt.count
+            since = since or attempt.now
             if time.monotonic() > deadline:
                 raise CounterUnavailable("A process of the deployment did not flush in time.")
             time.sleep(self._poll_interval)

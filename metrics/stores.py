@@ -75,11 +75,15 @@ class CounterStore(Protocol):
         base: int,
         total: int,
         covered: StoreTime,
-        since: StoreTime,
+        since: StoreTime | None,
         reset: bool,
     ) -> Attempt:
         """Flushes `process_id` (if any), then reads (or clears) the count when every other live
-        process has flushed past `since`; a process silent for the process timeout after `since` is gone."""
+        process has flushed past `since`; a process silent for the process timeout after `since` is gone.
+
+        Without `since`, the read begins now: it succeeds at once when no other
+        live process is known, and otherwise answers the time it began (`now`),
+        the `since` of the attempts that follow."""
 
     def release(self) -> None:
         """Frees what the calling thread holds (its database connection)."""
@@ -127,7 +131,7 @@ return {clock, now_us}
 """
 )
 
-# ARGV: process id ("" for none), base, total, covered, since (clock), since (us),
+# ARGV: process id ("" for none), base, total, covered, since (clock; "" for now), since (us),
 # process timeout (us), reset token ("" for a plain read). Answers {clock, now_us, ready, count}.
 _REDIS_READ = (
     _REDIS_LIB
@@ -144,6 +148,9 @@ if token ~= '' then
   end
 end
 local since, since_us, timeout_us = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+if not since then
+  since, since_us = clock, now_us  -- the read begins with this call
+end
 local ready = 1
 local entries = redis.call('HGETALL', KEYS[3])
 for i = 1, #entries, 2 do
@@ -218,11 +225,12 @@ class RedisStore:
         base: int,
         total: int,
         covered: StoreTime,
-        since: StoreTime,
+        since: StoreTime | None,
         reset: bool,
     ) -> Attempt:
         token = uuid.uuid4().hex if reset else ""
-        args = [process_id or "", base, total, covered[0], since[0], since[1], self._process_timeout_us, token]
+        since_clock, since_us = since or ("", 0)
+        args = [process_id or "", base, total, covered[0], since_clock, since_us, self._process_timeout_us, token]
         with redis_errors():
             clock, now_us, ready, count = self._read(keys=self.keys, args=args)
         return Attempt(now=(clock, now_us), count=int(count) if ready else None)
@@ -295,9 +303,13 @@ class DatabaseStore:
         base: int,
         total: int,
         covered: StoreTime,
-        since: StoreTime,
+        since: StoreTime | None,
         reset: bool,
     ) -> Attempt:
+        if since is None:
+            with database_errors():
+                self._ensure_counter()
+                since = self._now()
         with database_errors(), self._transaction():
             # Tells quiet processes that a read waits for them; also this transaction's first
             # write, which locks the counter row until the end (for the reset below).

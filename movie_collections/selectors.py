@@ -1,6 +1,7 @@
 """Reads of collections: lazy querysets, or values computed in the database."""
 
 from dataclasses import dataclass
+from functools import cache
 from uuid import UUID
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -48,11 +49,23 @@ def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_
     if not 0 <= limit <= MAX_FAVOURITE_GENRES:
         message = f"Ensure limit is between 0 and {MAX_FAVOURITE_GENRES}."
         raise ValidationError({"limit": ValidationError(message, code="invalid")})
+    with connection.cursor() as cursor:
+        cursor.execute(_favourite_genres_sql(connection.vendor, limit), [owner.pk])
+        return [GenreCount(name=name, count=count) for name, count in cursor.fetchall()]
+
+
+@cache
+def _favourite_genres_sql(vendor: str, limit: int) -> str:
+    """The ORM's SQL of favourite genres, its one parameter the owner's id: compiled once, as building
+    it costs more than running it (0.5 ms against 0.1 ms of CPU)."""
+    owner_id = -1  # stands for the owner's id
     rows = (
-        CollectionMovieGenre.objects.filter(entry__collection__owner=owner)
+        CollectionMovieGenre.objects.filter(entry__collection__owner_id=owner_id)
         .values("name")
         .annotate(count=Count("id"))
-        .order_by("-count", Collate("name", BYTE_ORDER_COLLATION[connection.vendor]))
+        .order_by("-count", Collate("name", BYTE_ORDER_COLLATION[vendor]))
         .values_list("name", "count")[:limit]
     )
-    return [GenreCount(name=name, count=count) for name, count in rows]
+    sql, params = rows.query.sql_with_params()
+    assert list(params) == [owner_id], params
+    return sql

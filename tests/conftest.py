@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test.signals import setting_changed
 from rest_framework.test import APIClient
 
+from accounts import authentication
 from accounts.services import tokens_for_user
 from graphql_api import rate_limit
 from metrics.counter import shutdown_counter
@@ -57,8 +58,10 @@ def _counter_stops_before_the_test_databases_go(django_db_setup: None, django_db
 
 @pytest.fixture(autouse=True)
 def _clear_cache(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    """An empty cache, and cost buckets of this test alone (the next use builds the limiter anew)."""
+    """Empty caches: Django's, the users of tokens, and cost buckets of this test alone."""
     cache.clear()
+    monkeypatch.setattr(authentication, "users", authentication.UserCache())
+    monkeypatch.setattr(authentication, "verified", authentication.VerifiedTokens())
     settings.CACHE_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
     monkeypatch.setattr(rate_limit, "_limiter", None)
 

@@ -3,8 +3,6 @@
 from datetime import datetime
 
 import strawberry
-import strawberry_django
-from django.contrib.auth import get_user_model
 
 
 @strawberry.type(description="Tokens of a signed-in user.")
@@ -20,7 +18,9 @@ class AccessToken:
     access_token: str
 
 
-@strawberry_django.type(get_user_model(), name="User")
+@strawberry.type(name="User")
 class UserType:
+    """Resolved from the user model."""
+
     username: str
     date_joined: datetime

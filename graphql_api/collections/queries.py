@@ -1,18 +1,17 @@
 """Reads of the caller's collections: resolvers call selectors."""
 
-from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 import strawberry
-import strawberry_django
-from django.conf import settings
-from django.db.models import QuerySet
-from strawberry.extensions import FieldExtension
-from strawberry_django.optimizer import optimize
-from strawberry_django.pagination import OffsetPaginated
 
-from graphql_api.collections.types import CollectionType, GenreCount
+from graphql_api.collections.types import (
+    CollectionPage,
+    CollectionType,
+    GenreCount,
+    PageInfo,
+    PageInput,
+    shaped,
+)
 from graphql_api.context import Info
 from graphql_api.cost import Cost, ListSize
 from graphql_api.errors import BadUserInput
@@ -20,40 +19,40 @@ from graphql_api.permissions import authenticated
 from movie_collections import selectors
 from movie_collections.models import Collection
 
-PAGE = settings.STRAWBERRY_DJANGO
-
-
-class NonNegativeOffset(FieldExtension):
-    """Refuses a negative `pagination.offset` (the ORM cannot slice with one)."""
-
-    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
-        pagination = kwargs.get("pagination")
-        if pagination and pagination.offset < 0:
-            message = "Ensure offset is at least 0."
-            raise BadUserInput([{"field": "pagination.offset", "code": "min_value", "message": message}])
-        return next_(source, info, **kwargs)
+# A page of collections: this many unless the query asks for another number, never more than the most.
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
 @strawberry.type
 class CollectionQuery:
-    @strawberry_django.offset_paginated(
-        OffsetPaginated[CollectionType],
+    @strawberry.field(
         description=(
-            f"The caller's collections, newest first: {PAGE['PAGINATION_DEFAULT_LIMIT']} a page unless "
-            f"`pagination.limit` says otherwise, at most {PAGE['PAGINATION_MAX_LIMIT']}."
+            f"The caller's collections, newest first: {PAGE_SIZE} a page unless `pagination.limit` says "
+            f"otherwise, at most {MAX_PAGE_SIZE}."
         ),
-        extensions=[*authenticated(), NonNegativeOffset()],
+        extensions=authenticated(),
         directives=[
             ListSize(
-                default_size=PAGE["PAGINATION_DEFAULT_LIMIT"],
-                max_size=PAGE["PAGINATION_MAX_LIMIT"],
+                default_size=PAGE_SIZE,
+                max_size=MAX_PAGE_SIZE,
                 slicing_arguments=["pagination.limit"],
                 sized_fields=["results"],
             )
         ],
     )
-    def collections(self, info: Info) -> QuerySet[Collection]:
-        return selectors.collection_list(owner=info.context.user)
+    def collections(self, info: Info, pagination: PageInput | None = strawberry.UNSET) -> CollectionPage:
+        offset, limit = (pagination.offset, pagination.limit) if pagination else (0, None)
+        if offset < 0:
+            message = "Ensure offset is at least 0."
+            raise BadUserInput([{"field": "pagination.offset", "code": "min_value", "message": message}])
+        # No limit asks for a page of the default size; a negative or too large one, for the largest.
+        if limit is None or limit is strawberry.UNSET:
+            limit = PAGE_SIZE
+        elif not 0 <= limit <= MAX_PAGE_SIZE:
+            limit = MAX_PAGE_SIZE
+        page = PageInfo(offset=offset, limit=limit)
+        return CollectionPage(collections=selectors.collection_list(owner=info.context.user), page_info=page)
 
     @strawberry.field(
         description="One of the caller's collections; null when not found or not the caller's.",
@@ -61,7 +60,7 @@ class CollectionQuery:
     )
     def collection(self, info: Info, uuid: UUID) -> CollectionType | None:
         return selectors.collection_get(
-            owner=info.context.user, uuid=uuid, queryset=optimize(Collection.objects.all(), info)
+            owner=info.context.user, uuid=uuid, queryset=shaped(Collection.objects.all(), info)
         )
 
     @strawberry.field(

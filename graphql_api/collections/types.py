@@ -1,19 +1,26 @@
 """GraphQL types of the collections domain: fields only, no logic."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import strawberry
-import strawberry_django
 from django.conf import settings
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from strawberry.types.nodes import SelectedField
 
+from graphql_api.context import Info
 from graphql_api.cost import ListSize
 from graphql_api.errors import BadUserInput
 from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
 
-GENRES_IN_ORDER = Prefetch("genres", queryset=CollectionMovieGenre.objects.order_by("position"))
-MOVIES_WITH_GENRES = Prefetch("movies", queryset=CollectionMovie.objects.prefetch_related(GENRES_IN_ORDER))
+# Prefetched into plain lists (`to_attr`): reading them builds no queryset per entry.
+GENRES_IN_ORDER = Prefetch("genres", queryset=CollectionMovieGenre.objects.order_by("position"), to_attr="genre_list")
+MOVIES_WITH_GENRES = Prefetch(
+    "movies",
+    queryset=CollectionMovie.objects.order_by("position").prefetch_related(GENRES_IN_ORDER),
+    to_attr="movie_list",
+)
 
 
 @strawberry.type(description="A genre and how many of the caller's collection entries name it.")
@@ -24,29 +31,30 @@ class GenreCount:
     count: int
 
 
-@strawberry_django.type(CollectionMovie, name="CollectionMovie")
+@strawberry.type(name="CollectionMovie")
 class CollectionMovieType:
-    uuid: UUID = strawberry_django.field(field_name="movie_uuid")
+    """Resolved from a `CollectionMovie` that `Collection.movies` prefetched with its genres."""
+
+    uuid: UUID = strawberry.field(resolver=lambda root: root.movie_uuid)
     title: str
     description: str
 
-    @strawberry_django.field(
-        prefetch_related=[GENRES_IN_ORDER], description="Genre names in the order they were given."
-    )
-    def genres(self, root: CollectionMovie) -> list[str]:
-        return [genre.name for genre in root.genres.all()]
+    @strawberry.field(description="Genre names in the order they were given.")
+    def genres(self, root: strawberry.Parent[CollectionMovie]) -> list[str]:
+        return [genre.name for genre in root.genre_list]
 
 
-@strawberry_django.type(Collection, name="Collection")
+@strawberry.type(name="Collection")
 class CollectionType:
+    """Resolved from a `Collection` (its movies prefetched by `prefetch_movies` when asked for)."""
+
     uuid: UUID
     title: str
     description: str
     created_at: datetime
     updated_at: datetime
 
-    @strawberry_django.field(
-        prefetch_related=[MOVIES_WITH_GENRES],
+    @strawberry.field(
         description=(
             "Movies in the order they were given: `limit` of them from `offset` on "
             f"(by default all, at most {settings.MOVIES_PER_COLLECTION_LIMIT})."
@@ -60,7 +68,10 @@ class CollectionType:
         ],
     )
     def movies(
-        self, root: Collection, offset: int = 0, limit: int = settings.MOVIES_PER_COLLECTION_LIMIT
+        self,
+        root: strawberry.Parent[Collection],
+        offset: int = 0,
+        limit: int = settings.MOVIES_PER_COLLECTION_LIMIT,
     ) -> list[CollectionMovieType]:
         most = settings.MOVIES_PER_COLLECTION_LIMIT
         problems = [
@@ -72,8 +83,67 @@ class CollectionType:
             problems.append({"field": "limit", "code": "max_value", "message": f"Ensure limit is at most {most}."})
         if problems:
             raise BadUserInput(problems)
-        prefetch_related_objects([root], MOVIES_WITH_GENRES)  # a no-op when the query prefetched them
-        return root.movies.all()[offset : offset + limit]
+        if not hasattr(root, MOVIES_WITH_GENRES.to_attr):  # a mutation's answer, or a field that did not ask
+            prefetch_related_objects([root], MOVIES_WITH_GENRES)
+        return getattr(root, MOVIES_WITH_GENRES.to_attr)[offset : offset + limit]
+
+
+# The columns of a collection each field reads.
+COLUMNS = {"uuid": "uuid", "title": "title", "description": "description", "createdAt": "created_at"}
+COLUMNS |= {"updatedAt": "updated_at"}
+
+
+def shaped(collections: QuerySet[Collection], info: Info) -> QuerySet[Collection]:
+    """`collections` reading only the columns the field being resolved asks for, and fetching their
+    movies and genres along (two queries for them all) when it asks for them."""
+    asked = selected(info)
+    collections = collections.only("id", *(COLUMNS[name] for name in asked if name in COLUMNS))
+    return collections.prefetch_related(MOVIES_WITH_GENRES) if "movies" in asked else collections
+
+
+def selected(info: Info) -> set[str]:
+    """The names of the fields the field being resolved selects, fragments written out."""
+    return {child.name for field in info.selected_fields for child in _children(field)}
+
+
+def _children(node: Any) -> list[SelectedField]:
+    """The fields directly below `node`, fragments written out."""
+    children = []
+    for selection in node.selections:
+        if isinstance(selection, SelectedField):
+            children.append(selection)
+        else:  # a fragment spread or an inline fragment
+            children.extend(_children(selection))
+    return children
+
+
+@strawberry.type(name="OffsetPaginationInfo")
+class PageInfo:
+    offset: int
+    limit: int | None
+
+
+@strawberry.input(name="OffsetPaginationInput")
+class PageInput:
+    offset: int = 0
+    limit: int | None = strawberry.UNSET
+
+
+@strawberry.type(name="CollectionOffsetPaginated")
+class CollectionPage:
+    """One page of the caller's collections; nothing is read that the query does not ask for."""
+
+    collections: strawberry.Private[QuerySet[Collection]]
+    page_info: PageInfo
+
+    @strawberry.field(description="Total count of existing results.")
+    def total_count(self) -> int:
+        return self.collections.count()
+
+    @strawberry.field(description="List of paginated results.")
+    def results(self, info: Info) -> list[CollectionType]:
+        start, limit = self.page_info.offset, self.page_info.limit
+        return list(shaped(self.collections, info)[start : start + limit])
 
 
 @strawberry.input

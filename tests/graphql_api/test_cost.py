@@ -7,8 +7,9 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from graphql_api import extensions
+from graphql_api import extensions, rate_limit
 from graphql_api.extensions import DocumentChecks
+from graphql_api.rate_limit import CostLimiter, LocalBuckets
 from movie_collections import selectors
 from movie_collections.models import Collection
 from tests.conftest import bearer_client
@@ -28,7 +29,9 @@ def doubling_fragments(count: int) -> str:
     return " ".join(["query { ...F0 }", *fragments, f"fragment F{count} on Query {{ __typename }}"])
 
 
-def test_every_answer_carries_its_cost(user):
+def test_every_answer_carries_its_cost(user, monkeypatch):
+    monkeypatch.setattr(rate_limit, "_limiter", CostLimiter(LocalBuckets()))  # balances known at once
+
     status, body = ask(bearer_client(user), "{ me { username } }")
 
     assert status == 200

@@ -17,10 +17,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import aware_utcnow
 from strawberry.permission import PermissionExtension
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from accounts.services import tokens_for_user
-from graphql_api.extensions import DocumentChecks
+from graphql_api.extensions import DocumentChecks, OperationChecks
 from graphql_api.permissions import IsAuthenticated
 from graphql_api.schema import schema
 from movie_collections import selectors
@@ -630,7 +629,7 @@ def test_failure_of_a_schema_extension_is_masked_and_logged(graphql, monkeypatch
         raise RuntimeError("secret internals: /etc/passwd")
         yield
 
-    monkeypatch.setattr(DjangoOptimizerExtension, "on_execute", explode)
+    monkeypatch.setattr(OperationChecks, "on_execute", explode)
 
     with caplog.at_level(logging.ERROR):
         status, body = graphql("{ __typename }")

@@ -127,6 +127,26 @@ def test_two_processes_share_the_buckets_in_redis(settings, redis_prefix):
     assert second.retry_after("user:2") is None
 
 
+def test_with_redis_each_process_sends_its_charges_together_and_learns_the_debts(settings, redis_prefix):
+    settings.GRAPHQL_COST_BUCKET = 10
+    settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
+    first, second = (
+        CostLimiter(RedisBuckets(url=TEST_REDIS_URL, prefix=redis_prefix, timeout_seconds=1), flush_interval=60)
+        for _ in range(2)
+    )
+    for _ in range(4):
+        first.charge("user:1", 2)  # gathered: nothing is sent yet
+    before = second.charge("user:1", 3)
+
+    first.flush()
+    second.flush()
+
+    assert before is None  # no balance known before the first flush
+    assert first.retry_after("user:1") is None  # 10 - 8 = 2 when it flushed
+    assert second.retry_after("user:1") == 1  # 2 - 3 = -1: one second of debt
+    assert second.charge("user:1", 0).available == pytest.approx(-1, abs=0.1)
+
+
 def test_buckets_without_redis_are_the_processs_own(small_bucket):
     limiter = CostLimiter(LocalBuckets(small_bucket), small_bucket)
 
