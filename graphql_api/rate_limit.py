@@ -9,8 +9,10 @@ What a process learns of a bucket in debt it remembers until the debt is
 paid, so a refused caller costs no store call. With Redis, a process sends
 its charges together every `REDIS_FLUSH_SECONDS` from a thread of its own
 (one round trip for all callers, none on the request path) and learns the
-balances in return: a caller can overdraw by what each process answers it
-in that time, every answer within `GRAPHQL_MAX_COST`.
+balances in return. Until then it counts its own unsent charges against the
+balance it last learned (a full bucket when it knows none), so a caller can
+overdraw only by what the *other* processes answer it in one interval,
+every answer within `GRAPHQL_MAX_COST`.
 """
 
 import logging
@@ -41,6 +43,14 @@ class Balance:
 
     available: float
     retry_after: float
+
+
+@dataclass(frozen=True)
+class KnownBalance:
+    """A balance the store answered, and when (this process's clock)."""
+
+    balance: Balance
+    at: float
 
 
 class BucketStore(Protocol):
@@ -117,8 +127,9 @@ class CostLimiter:
         self.clock = clock
         self.flush_interval = flush_interval
         self._debtors: OrderedDict[str, float] = OrderedDict()  # caller -> when the debt is paid (clock)
-        self._balances: OrderedDict[str, Balance] = OrderedDict()  # the latest known, when charges are deferred
+        self._balances: OrderedDict[str, KnownBalance] = OrderedDict()  # the latest known, when charges are deferred
         self._pending: dict[str, int] = {}
+        self._in_transit: dict[str, int] = {}  # sent, the balances not yet back
         self._lock = threading.Lock()
         self._flusher: threading.Thread | None = None
 
@@ -128,15 +139,25 @@ class CostLimiter:
 
     def retry_after(self, key: str) -> int | None:
         """Seconds until the caller may run an operation again; None when it may now."""
+        now = self.clock()
         with self._lock:
             paid_at = self._debtors.get(key)
-            if paid_at is None:
-                return None
-            wait = paid_at - self.clock()
-            if wait <= 0:
+            if paid_at is not None and paid_at <= now:
                 del self._debtors[key]
-                return None
-        return max(1, math.ceil(wait))
+                paid_at = None
+            if paid_at is None and (key in self._pending or key in self._in_transit):
+                paid_at = self._unsent_debt_paid_at(key, now)
+        if paid_at is None:
+            return None
+        return max(1, math.ceil(paid_at - now))
+
+    def _unsent_debt_paid_at(self, key: str, now: float) -> float | None:
+        """When a debt made of charges not yet sent is paid; None when there is none (call with the lock)."""
+        capacity, refill = settings.GRAPHQL_COST_BUCKET, settings.GRAPHQL_COST_REFILL_PER_SECOND
+        known = self._balances.get(key)
+        available = capacity if known is None else min(capacity, known.balance.available + (now - known.at) * refill)
+        available -= self._pending.get(key, 0) + self._in_transit.get(key, 0)
+        return None if available >= 0 else now - available / refill
 
     def charge(self, key: str, points: int) -> Balance | None:
         """Takes `points` from the caller's bucket; answers its balance (None when unknown).
@@ -149,18 +170,23 @@ class CostLimiter:
             return self._apply({key: points}).get(key)
         with self._lock:
             self._pending[key] = self._pending.get(key, 0) + points
-            balance = self._balances.get(key)
+            known = self._balances.get(key)
             if self._flusher is None or not self._flusher.is_alive():  # also after a fork
                 self._flusher = threading.Thread(target=self._flush_forever, name="cost-buckets", daemon=True)
                 self._flusher.start()
-        return balance
+        return None if known is None else known.balance
 
     def flush(self) -> None:
         """Sends the gathered charges to the store."""
         with self._lock:
             pending, self._pending = self._pending, {}
-        if pending:
-            self._apply(pending)
+            self._in_transit = pending
+        try:
+            if pending:
+                self._apply(pending)
+        finally:
+            with self._lock:
+                self._in_transit = {}
 
     def _flush_forever(self) -> None:
         while True:
@@ -180,7 +206,7 @@ class CostLimiter:
                 if balance.available < 0:
                     _remember(self._debtors, key, now + balance.retry_after)
                 if self.flush_interval is not None:
-                    _remember(self._balances, key, balance)
+                    _remember(self._balances, key, KnownBalance(balance, now))
         return balances
 
 

@@ -147,6 +147,29 @@ def test_with_redis_each_process_sends_its_charges_together_and_learns_the_debts
     assert second.charge("user:1", 0).available == pytest.approx(-1, abs=0.1)
 
 
+def test_with_redis_a_process_counts_its_unsent_charges_against_what_it_last_learned(settings, redis_prefix):
+    settings.GRAPHQL_COST_BUCKET = 10
+    settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
+    clock = Clock()
+    store = RedisBuckets(url=TEST_REDIS_URL, prefix=redis_prefix, timeout_seconds=1)
+    limiter = CostLimiter(store, clock, flush_interval=60)
+
+    limiter.charge("user:1", 6)
+    after_six = limiter.retry_after("user:1")  # nothing sent, nothing learned: a full bucket less 6
+    limiter.charge("user:1", 6)
+    after_twelve = limiter.retry_after("user:1")
+    limiter.flush()  # the store learns of 12: 2 points of debt
+    limiter.charge("user:2", 3)
+    limiter.flush()
+    clock.now += 2  # paid back, as far as this process can tell
+    paid = limiter.retry_after("user:1")
+    limiter.charge("user:1", 1)
+
+    assert (after_six, after_twelve, paid) == (None, 2, None)
+    assert limiter.retry_after("user:1") == 1  # -2 learned, +2 refilled since, -1 unsent
+    assert limiter.retry_after("user:2") is None
+
+
 def test_buckets_without_redis_are_the_processs_own(small_bucket):
     limiter = CostLimiter(LocalBuckets(small_bucket), small_bucket)
 

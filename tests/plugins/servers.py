@@ -78,6 +78,9 @@ class Instance:
         self.log = log.open("w")
         command = [sys.executable, "-m", "gunicorn", "backend.wsgi:application", "--config", "gunicorn.conf.py"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers), "--threads", str(threads)]
+        # As behind a proxy: gunicorn's 2 s would let a worker stalled on a loaded machine close a kept-alive
+        # connection the instant a client sends on it, which the client sees as a dropped request.
+        command += ["--keep-alive", "30"]
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def worker_pids(self) -> list[int]:
