@@ -80,15 +80,40 @@ def tokens_obtain(*, username: str, password: str) -> TokenPair:
     return tokens_for_user(user=user)
 
 
-def access_token_refresh(*, refresh_token: str) -> str:
-    """A new access token for a valid refresh token; `InvalidCredentials` otherwise."""
+def tokens_refresh(*, refresh_token: str) -> TokenPair:
+    """A new pair for a valid refresh token, which is revoked (rotation): each refresh token works once.
+
+    `InvalidCredentials` for a bad, expired or revoked token (one used
+    before: of two uses at once, one wins), or the token of a user who is
+    gone or inactive.
+    """
+    refresh = _valid_refresh_token(refresh_token)
+    user = get_user_model().objects.filter(pk=refresh.payload.get("user_id"), is_active=True).first()
+    if user is None:
+        raise InvalidCredentials
+    _revoke(refresh)
+    return tokens_for_user(user=user)
+
+
+def tokens_revoke(*, refresh_token: str) -> None:
+    """Logs out: the refresh token no longer works (its access tokens live out their minutes).
+
+    `InvalidCredentials` for a bad, expired or already revoked token.
+    """
+    _revoke(_valid_refresh_token(refresh_token))
+
+
+def _valid_refresh_token(refresh_token: str) -> RefreshToken:
     if not is_unicode_text(refresh_token):
         raise InvalidCredentials
     try:
-        refresh = RefreshToken(refresh_token)
+        return RefreshToken(refresh_token)  # the signature, expiry, type and blacklist
     except TokenError as error:
         raise InvalidCredentials from error
-    user_id = refresh.payload.get("user_id")
-    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
+
+
+def _revoke(refresh: RefreshToken) -> None:
+    with transaction.atomic():
+        _, revoked_now = refresh.blacklist()  # simplejwt answers get_or_create's pair
+    if not revoked_now:  # revoked meanwhile, by a use of the same token at the same time
         raise InvalidCredentials
-    return str(refresh.access_token)

@@ -18,6 +18,7 @@ from accounts.services import InvalidCredentials
 from accounts.throttling import Throttled
 from backend.db import is_database_busy
 from metrics.stores import CounterUnavailable
+from movie_collections.services import CollectionChanged
 from movies.exceptions import (
     CatalogBadResponseError,
     CatalogPageNotFoundError,
@@ -38,6 +39,7 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 RATE_LIMITED = "RATE_LIMITED"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+CONFLICT = "CONFLICT"
 DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
 
 HTTP_STATUS_BY_CODE = {
@@ -48,6 +50,8 @@ HTTP_STATUS_BY_CODE = {
     GRAPHQL_VALIDATION_FAILED: 400,
     QUERY_TOO_COMPLEX: 400,
     NOT_FOUND: 404,
+    # Only a REST If-Match sends an expected version: a precondition that failed.
+    CONFLICT: 412,
     RATE_LIMITED: 429,
     UPSTREAM_BAD_RESPONSE: 502,
     UPSTREAM_UNAVAILABLE: 503,
@@ -106,6 +110,8 @@ def from_domain(exception: BaseException) -> ApiError | None:
     match exception:
         case ValidationError():
             return BadUserInput(field_errors(exception))
+        case CollectionChanged():
+            return ApiError(CONFLICT, str(exception), version=exception.version)
         case ObjectDoesNotExist() | CatalogPageNotFoundError():
             return ApiError(NOT_FOUND, str(exception))
         case InvalidCredentials():

@@ -40,6 +40,11 @@ def collection_get(
     return queryset.filter(owner=owner, uuid=uuid).first()
 
 
+def collection_version(*, owner: AbstractBaseUser, uuid: UUID) -> int | None:
+    """The version of the owner's collection; None for another user's or an unknown one."""
+    return Collection.objects.filter(owner=owner, uuid=uuid).values_list("version", flat=True).first()
+
+
 def favourite_genres(*, owner: AbstractBaseUser, limit: int = DEFAULT_FAVOURITE_GENRES) -> list[GenreCount]:
     """The owner's most frequent genres over all their collections, in one query.
 

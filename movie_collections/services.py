@@ -23,6 +23,14 @@ from movies.types import Movie
 NOT_FOUND = "No such collection."
 
 
+class CollectionChanged(Exception):
+    """The collection is no longer at the version the caller read (another change came first)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__("The collection changed since it was read.")
+        self.version = version
+
+
 @transaction.atomic
 def collection_create(
     *, owner: AbstractBaseUser, title: str, description: str = "", movies: Sequence[Movie] = ()
@@ -47,16 +55,16 @@ def collection_update(
     title: str | None = None,
     description: str | None = None,
     movies: Sequence[Movie] | None = None,
+    expected_version: int | None = None,
 ) -> Collection:
     """Change what is given (not None); `movies`, when given, replaces the list.
 
-    Raises `Collection.DoesNotExist` for another user's or an unknown collection.
+    Raises `Collection.DoesNotExist` for another user's or an unknown collection, and
+    `CollectionChanged` when `expected_version` is given and the collection is at another.
     """
     _raise_if_invalid(_collection_errors(title=title, description=description, movies=movies))
-    # The row lock serialises concurrent updates of one collection's movie list.
-    collection = Collection.objects.select_for_update().filter(owner=owner, uuid=uuid).first()
-    if collection is None:
-        raise Collection.DoesNotExist(NOT_FOUND)
+    collection = _locked_collection(owner=owner, uuid=uuid, expected_version=expected_version)
+    collection.version += 1
     if title is not None:
         collection.title = title.strip()
     if description is not None:
@@ -69,11 +77,21 @@ def collection_update(
 
 
 @transaction.atomic
-def collection_delete(*, owner: AbstractBaseUser, uuid: UUID) -> None:
-    """Delete the collection and its entries; `Collection.DoesNotExist` if not the owner's."""
-    deleted, _ = Collection.objects.filter(owner=owner, uuid=uuid).delete()
-    if not deleted:
+def collection_delete(*, owner: AbstractBaseUser, uuid: UUID, expected_version: int | None = None) -> None:
+    """Delete the collection and its entries; `Collection.DoesNotExist` if not the owner's,
+    `CollectionChanged` when `expected_version` is given and the collection is at another."""
+    _locked_collection(owner=owner, uuid=uuid, expected_version=expected_version).delete()
+
+
+def _locked_collection(*, owner: AbstractBaseUser, uuid: UUID, expected_version: int | None) -> Collection:
+    """The owner's collection, locked until the transaction ends: concurrent changes of one collection
+    take turns, and a change made on what was read (`expected_version`) cannot overwrite another."""
+    collection = Collection.objects.select_for_update().filter(owner=owner, uuid=uuid).first()
+    if collection is None:
         raise Collection.DoesNotExist(NOT_FOUND)
+    if expected_version is not None and expected_version != collection.version:
+        raise CollectionChanged(collection.version)
+    return collection
 
 
 def normalise_genres(genres: Sequence[str]) -> list[str]:

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
+from rest_framework.response import Response
 
+from movie_collections.selectors import collection_version
 from rest_compat.serializers import (
     AccessTokenSerializer,
     CollectionCreatedSerializer,
@@ -36,6 +38,9 @@ REST_COLLECTIONS_LIMIT = 1_000
 MAX_PAGE = 2**31 - 1
 PAGE_PATTERN = re.compile(r"[0-9]+")
 STALE_HEADER = "X-Cache-Stale"
+NOT_FOUND = "No such collection."
+UUID_PATTERN = re.compile(r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}")
+ETAG_PATTERN = re.compile(r'"(?P<version>[1-9][0-9]{0,9})"')
 
 
 # --- Accounts
@@ -74,23 +79,76 @@ REFRESH_TOKEN = OperationRoute(
     serializer=AccessTokenSerializer,
     result="refreshToken",
     request_serializer=RefreshSerializer,
-    summary="Exchange a refresh token for a new access token.",
+    summary="Exchange a refresh token for a new access token and a new refresh token.",
+    description="The refresh token sent is revoked: used again, it answers 401.",
+)
+LOGOUT = OperationRoute(
+    "logout",
+    variables=refresh_variables,
+    status=204,
+    request_serializer=RefreshSerializer,
+    summary="Log out: revoke the refresh token (its access tokens expire on their own).",
 )
 
 
 # --- Collections
 
 
-def collection_uuid(request: Request, collection_uuid: UUID) -> Data:
-    return {"uuid": str(collection_uuid)}
+def parse_uuid(segment: str) -> str:
+    """The collection uuid of the URL; an unknown, another user's and a malformed one are all 404 alike."""
+    if not UUID_PATTERN.fullmatch(segment):
+        raise NotFound(NOT_FOUND)
+    return str(UUID(segment))
+
+
+def etag(version: int) -> str:
+    """The entity tag of a collection's version (one more with every change)."""
+    return f'"{version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version an `If-Match` asks to change (its one strong entity tag); None without one or for `*`.
+
+    A tag that is not one of ours matches no version: the change answers 412.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    match = ETAG_PATTERN.fullmatch(header)
+    return int(match["version"]) if match else 0
+
+
+def collection_variables(request: Request, collection_uuid: str) -> Data:
+    return {"uuid": parse_uuid(collection_uuid)}
+
+
+def collection_change_variables(request: Request, collection_uuid: str) -> Data:
+    return {"uuid": parse_uuid(collection_uuid), "expectedVersion": expected_version(request)}
 
 
 def collection_create_input(request: Request) -> Data:
     return {"input": validated(CollectionCreateSerializer, request.data)}
 
 
-def collection_update_input(request: Request, collection_uuid: UUID) -> Data:
-    return {"uuid": str(collection_uuid), "input": validated(CollectionUpdateSerializer, request.data)}
+def collection_update_input(request: Request, collection_uuid: str) -> Data:
+    input_ = validated(CollectionUpdateSerializer, request.data)
+    return {**collection_change_variables(request, collection_uuid), "input": input_}
+
+
+def not_modified(request: Request, collection_uuid: str) -> Response | None:
+    """304 when the client holds the current version (`If-None-Match`): nothing else is read."""
+    tags = request.headers.get("If-None-Match")
+    if tags is None:
+        return None
+    version = collection_version(owner=request.user, uuid=parse_uuid(collection_uuid))
+    if version is not None and etag(version) in [tag.strip().removeprefix("W/") for tag in tags.split(",")]:
+        return Response(status=304, headers={"ETag": etag(version)})
+    return None
+
+
+def version_header(data: Data) -> dict[str, str]:
+    collection = next(iter(data.values()))
+    return {"ETag": etag(collection["version"])} if collection else {}
 
 
 def collection_list_variables(request: Request) -> Data:
@@ -114,22 +172,36 @@ COLLECTION_CREATE = OperationRoute(
 )
 COLLECTION_DETAIL = OperationRoute(
     "collection_detail",
-    variables=collection_uuid,
+    variables=collection_variables,
+    shortcut=not_modified,
     serializer=CollectionDetailSerializer,
     result="collection",
-    not_found="No such collection.",
+    not_found=NOT_FOUND,
+    headers=version_header,
     summary="One of the caller's collections with its movies.",
+    description=(
+        "Answers its version as `ETag`; with `If-None-Match` holding it, 304 and no body (nothing else is read)."
+    ),
 )
 COLLECTION_UPDATE = OperationRoute(
     "collection_update",
     variables=collection_update_input,
     serializer=CollectionDetailSerializer,
     result="updateCollection",
+    headers=version_header,
     request_serializer=CollectionUpdateSerializer,
     summary="Change what is given; `movies`, when given, replaces the list.",
+    description=(
+        "With `If-Match` (the `ETag` read), changes only that version: 412 when the collection changed "
+        "since. Answers the new version as `ETag`."
+    ),
 )
 COLLECTION_DELETE = OperationRoute(
-    "collection_delete", variables=collection_uuid, status=204, summary="Delete a collection."
+    "collection_delete",
+    variables=collection_change_variables,
+    status=204,
+    summary="Delete a collection.",
+    description="With `If-Match` (the `ETag` read), deletes only that version: 412 when the collection changed.",
 )
 
 

@@ -114,6 +114,9 @@ class TokenPairSerializer(serializers.Serializer):
 
 class AccessTokenSerializer(serializers.Serializer):
     access_token = serializers.CharField(source="accessToken")
+    refresh_token = serializers.CharField(
+        source="refreshToken", help_text="The next refresh token: the one sent no longer works."
+    )
 
 
 class CollectionSummarySerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ from django.urls import re_path
 from rest_compat import routes
 from rest_compat.views import GraphQLShimView
 
-UUID_PATTERN = r"(?P<collection_uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})"
+# Any one segment: the view authenticates first, then tells a malformed uuid apart (404 as an unknown one).
+COLLECTION = r"(?P<collection_uuid>[^/]+)"
 
 urlpatterns = [
     re_path(r"^request-count/?$", GraphQLShimView.for_routes({"get": routes.REQUEST_COUNT}), name="request-count"),
@@ -17,6 +18,7 @@ urlpatterns = [
     re_path(r"^movies/?$", GraphQLShimView.for_routes({"get": routes.MOVIES_PAGE}), name="movies"),
     re_path(r"^register/?$", GraphQLShimView.for_routes({"post": routes.REGISTER}, public=True), name="register"),
     re_path(r"^token/?$", GraphQLShimView.for_routes({"post": routes.OBTAIN_TOKEN}, public=True), name="token"),
+    re_path(r"^logout/?$", GraphQLShimView.for_routes({"post": routes.LOGOUT}, public=True), name="logout"),
     re_path(
         r"^token/refresh/?$",
         GraphQLShimView.for_routes({"post": routes.REFRESH_TOKEN}, public=True),
@@ -28,7 +30,7 @@ urlpatterns = [
         name="collections",
     ),
     re_path(
-        rf"^collections/{UUID_PATTERN}/?$",
+        rf"^collections/{COLLECTION}/?$",
         GraphQLShimView.for_routes(
             {
                 "get": routes.COLLECTION_DETAIL,

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -22,7 +23,13 @@ from strawberry.types import ExecutionResult
 
 from backend.problems import problem_response
 from graphql_api.context import Context
-from graphql_api.errors import BAD_USER_INPUT, HTTP_STATUS_BY_CODE, INTERNAL_SERVER_ERROR, UNEXPECTED_MESSAGE
+from graphql_api.errors import (
+    BAD_USER_INPUT,
+    HTTP_STATUS_BY_CODE,
+    INTERNAL_SERVER_ERROR,
+    UNEXPECTED_MESSAGE,
+    Unauthenticated,
+)
 from graphql_api.schema import schema
 from rest_compat.openapi import ShimSchema
 
@@ -53,6 +60,8 @@ class OperationRoute:
     operation: str
     # The operation's variables from the request and the URL's keyword arguments.
     variables: Callable[..., Data] = no_variables
+    # An answer without running the operation (a 304), or None to run it; takes what `variables` takes.
+    shortcut: Callable[..., Response | None] | None = None
     # Shapes the operation's data (or its `result` field) into the REST body; also describes it in OpenAPI.
     serializer: type[Serializer] | None = None
     result: str | None = None
@@ -82,6 +91,8 @@ class GraphQLShimView(APIView):
 
     routes: Mapping[str, OperationRoute] = {}
     schema = ShimSchema()
+    # The caller is authenticated before anything of the request is read (401 before 400 or 404).
+    permission_classes = [IsAuthenticated]
 
     @classmethod
     def for_routes(cls, routes: Mapping[str, OperationRoute], *, public: bool = False) -> Callable[..., Any]:
@@ -89,13 +100,18 @@ class GraphQLShimView(APIView):
         methods = [*routes, *(["head"] if "get" in routes else []), "options"]
         attrs: dict[str, Any] = {"routes": routes, "http_method_names": methods}
         if public:
-            attrs["authentication_classes"] = []
+            attrs["authentication_classes"] = attrs["permission_classes"] = []
         return type(cls.__name__, (cls,), attrs).as_view()
+
+    def permission_denied(self, request: Request, message: str | None = None, code: str | None = None) -> None:
+        raise NotAuthenticated(Unauthenticated.default_message)
 
     def handle(self, request: Request, **url_kwargs: Any) -> Response:
         route = self.routes["get" if request.method == "HEAD" else request.method.lower()]
         if request.method in BODY_METHODS:
             request.data  # noqa: B018 - parses the body, so a wrong media type is a 415 even where it is unused
+        if route.shortcut is not None and (answer := route.shortcut(request, **url_kwargs)) is not None:
+            return answer
         variables = route.variables(request, **url_kwargs)
         result = execute_operation(request, route.operation, variables)
         if result.errors:

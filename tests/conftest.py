@@ -13,9 +13,9 @@ import pytest
 from django.core.cache import cache
 from django.test.signals import setting_changed
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import authentication
-from accounts.services import tokens_for_user
 from graphql_api import rate_limit
 from metrics.counter import shutdown_counter
 from tests.factories import UserFactory
@@ -83,8 +83,9 @@ def other_user(db: None) -> Any:
 
 
 def bearer_client(user: Any) -> APIClient:
+    """A client sending an access token of `user` (only an access token: no refresh token is recorded)."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for_user(user=user).access_token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
 
 

@@ -22,7 +22,17 @@ class AccountMutation:
         auth_attempt_throttle(info.context.request)
         return services.tokens_obtain(username=username, password=password)
 
-    @strawberry.mutation(description="Exchange a refresh token for a new access token.")
+    @strawberry.mutation(
+        description=(
+            "Exchange a refresh token for a new access token and a new refresh token; the one sent no "
+            "longer works (used again: UNAUTHENTICATED)."
+        )
+    )
     def refresh_token(self, refresh_token: str) -> AccessToken:
         # Not throttled: a refresh token cannot be guessed, and SPAs refresh often.
-        return AccessToken(access_token=services.access_token_refresh(refresh_token=refresh_token))
+        return services.tokens_refresh(refresh_token=refresh_token)
+
+    @strawberry.mutation(description="Log out: the refresh token no longer works. Needs no access token.")
+    def logout(self, refresh_token: str) -> bool:
+        services.tokens_revoke(refresh_token=refresh_token)
+        return True

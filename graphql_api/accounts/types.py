@@ -13,9 +13,12 @@ class AuthTokens:
     refresh_token: str = strawberry.field(description="Exchanged for a new access token by `refreshToken`.")
 
 
-@strawberry.type
+@strawberry.type(description="The tokens of a refresh: the refresh token sent no longer works.")
 class AccessToken:
+    """Resolved from `accounts.services.TokenPair`."""
+
     access_token: str
+    refresh_token: str = strawberry.field(description="Use it for the next refresh: each refresh token works once.")
 
 
 @strawberry.type(name="User")

@@ -1,5 +1,6 @@
 """Writes of the caller's collections: resolvers convert the inputs once and call services."""
 
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
@@ -40,7 +41,15 @@ class CollectionMutation:
         extensions=authenticated(),
         directives=[Cost(weight=10)],
     )
-    def update_collection(self, info: Info, uuid: UUID, input: CollectionUpdateInput) -> CollectionType:
+    def update_collection(
+        self,
+        info: Info,
+        uuid: UUID,
+        input: CollectionUpdateInput,
+        expected_version: Annotated[
+            int | None, strawberry.argument(description="The version read; another answers CONFLICT, changes nothing.")
+        ] = None,
+    ) -> CollectionType:
         if nulls := [name for name in UPDATABLE_FIELDS if getattr(input, name) is None]:
             message = "This field may not be null."
             raise BadUserInput([{"field": name, "code": "null", "message": message} for name in nulls])
@@ -51,6 +60,7 @@ class CollectionMutation:
             title=given(input.title),
             description=given(input.description),
             movies=None if movies is None else to_movies(movies),
+            expected_version=expected_version,
         )
 
     @strawberry.mutation(
@@ -58,6 +68,13 @@ class CollectionMutation:
         extensions=authenticated(),
         directives=[Cost(weight=10)],
     )
-    def delete_collection(self, info: Info, uuid: UUID) -> bool:
-        services.collection_delete(owner=info.context.user, uuid=uuid)
+    def delete_collection(
+        self,
+        info: Info,
+        uuid: UUID,
+        expected_version: Annotated[
+            int | None, strawberry.argument(description="The version read; another answers CONFLICT, deletes nothing.")
+        ] = None,
+    ) -> bool:
+        services.collection_delete(owner=info.context.user, uuid=uuid, expected_version=expected_version)
         return True

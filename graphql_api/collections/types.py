@@ -53,6 +53,9 @@ class CollectionType:
     description: str
     created_at: datetime
     updated_at: datetime
+    version: int = strawberry.field(
+        description="One more with every change; send it back as `expectedVersion` to change this version only."
+    )
 
     @strawberry.field(
         description=(
@@ -90,7 +93,7 @@ class CollectionType:
 
 # The columns of a collection each field reads.
 COLUMNS = {"uuid": "uuid", "title": "title", "description": "description", "createdAt": "created_at"}
-COLUMNS |= {"updatedAt": "updated_at"}
+COLUMNS |= {"updatedAt": "updated_at", "version": "version"}
 
 
 def shaped(collections: QuerySet[Collection], info: Info) -> QuerySet[Collection]:

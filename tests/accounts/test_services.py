@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from accounts.services import InvalidCredentials, access_token_refresh, tokens_obtain, user_register
+from accounts.services import InvalidCredentials, tokens_obtain, tokens_refresh, tokens_revoke, user_register
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,10 +91,28 @@ def test_obtain_refuses_an_inactive_user():
         tokens_obtain(username="alice", password=PASSWORD)
 
 
-def test_refresh_answers_an_access_token_of_the_same_user(user):
-    access = access_token_refresh(refresh_token=str(RefreshToken.for_user(user)))
+def test_refresh_answers_a_new_pair_of_the_same_user_and_revokes_the_token_it_used(user):
+    used = str(RefreshToken.for_user(user))
 
-    assert AccessToken(access)["user_id"] == str(user.pk)
+    tokens = tokens_refresh(refresh_token=used)
+
+    assert AccessToken(tokens.access_token)["user_id"] == str(user.pk)
+    assert RefreshToken(tokens.refresh_token)["user_id"] == str(user.pk)
+    assert tokens.refresh_token != used
+    with pytest.raises(InvalidCredentials):
+        tokens_refresh(refresh_token=used)  # a rotated token works once
+    assert tokens_refresh(refresh_token=tokens.refresh_token).refresh_token
+
+
+def test_a_revoked_refresh_token_no_longer_works(user):
+    refresh = tokens_obtain(username=user.username, password=PASSWORD).refresh_token
+
+    tokens_revoke(refresh_token=refresh)
+
+    with pytest.raises(InvalidCredentials):
+        tokens_refresh(refresh_token=refresh)
+    with pytest.raises(InvalidCredentials):
+        tokens_revoke(refresh_token=refresh)
 
 
 @pytest.mark.parametrize("change", ["delete", "deactivate"])
@@ -106,7 +124,7 @@ def test_refresh_refuses_the_token_of_a_user_that_is_gone(user, change):
         get_user_model().objects.filter(pk=user.pk).update(is_active=False)
 
     with pytest.raises(InvalidCredentials):
-        access_token_refresh(refresh_token=refresh)
+        tokens_refresh(refresh_token=refresh)
 
 
 @pytest.mark.parametrize("token", ["garbage", "access"])
@@ -114,4 +132,4 @@ def test_refresh_refuses_what_is_not_a_refresh_token(user, token):
     value = str(AccessToken.for_user(user)) if token == "access" else token
 
     with pytest.raises(InvalidCredentials):
-        access_token_refresh(refresh_token=value)
+        tokens_refresh(refresh_token=value)

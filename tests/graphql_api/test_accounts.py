@@ -102,3 +102,31 @@ def test_usernames_are_one_name_in_their_nfkc_form(graphql):
         {"field": "username", "code": "unique", "message": "A user with that username already exists."}
     ]
     assert "errors" not in obtained
+
+
+LOGOUT = "mutation ($t: String!) { logout(refreshToken: $t) }"
+REFRESH_PAIR = "mutation ($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }"
+
+
+def test_refresh_rotates_the_refresh_token(graphql, user):
+    _, obtained = graphql(OBTAIN, {"u": user.username, "p": PASSWORD})
+    first = obtained["data"]["obtainToken"]["refreshToken"]
+
+    _, rotated = graphql(REFRESH_PAIR, {"t": first})
+    _, reused = graphql(REFRESH_PAIR, {"t": first})
+    _, next_one = graphql(REFRESH_PAIR, {"t": rotated["data"]["refreshToken"]["refreshToken"]})
+
+    assert rotated["data"]["refreshToken"]["refreshToken"] != first
+    assert [error["extensions"]["code"] for error in reused["errors"]] == ["UNAUTHENTICATED"]
+    assert "errors" not in next_one
+
+
+def test_logout_needs_no_access_token_and_revokes_the_refresh_token(graphql, user):
+    _, obtained = graphql(OBTAIN, {"u": user.username, "p": PASSWORD})
+    refresh = obtained["data"]["obtainToken"]["refreshToken"]
+
+    _, logged_out = graphql(LOGOUT, {"t": refresh})
+    _, refused = graphql(REFRESH_PAIR, {"t": refresh})
+
+    assert logged_out == {"data": {"logout": True}}
+    assert [error["extensions"]["code"] for error in refused["errors"]] == ["UNAUTHENTICATED"]

@@ -185,3 +185,32 @@ def test_a_malformed_movie_uuid_names_its_field_like_rest(graphql, user):
 
     assert codes(body) == [("BAD_USER_INPUT", "movies.1.uuid")]
     assert not Collection.objects.exists()
+
+
+def test_a_change_expecting_an_old_version_is_a_conflict_and_changes_nothing(graphql, user):
+    collection = CollectionFactory(owner=user, title="Kept")
+    update = """mutation($uuid: UUID!) {
+      updateCollection(uuid: $uuid, input: {title: "Lost"}, expectedVersion: 3) { title }
+    }"""
+    delete = "mutation($uuid: UUID!) { deleteCollection(uuid: $uuid, expectedVersion: 2) }"
+
+    _, updated = graphql(update, {"uuid": str(collection.uuid)}, user=user)
+    _, deleted = graphql(delete, {"uuid": str(collection.uuid)}, user=user)
+
+    for body in (updated, deleted):
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "CONFLICT"
+        assert error["extensions"]["version"] == 1
+    collection.refresh_from_db()
+    assert (collection.title, collection.version) == ("Kept", 1)
+
+
+def test_a_change_expecting_the_current_version_answers_the_next(graphql, user):
+    collection = CollectionFactory(owner=user)
+    update = """mutation($uuid: UUID!) {
+      updateCollection(uuid: $uuid, input: {title: "New"}, expectedVersion: 1) { title version }
+    }"""
+
+    status, body = graphql(update, {"uuid": str(collection.uuid)}, user=user)
+
+    assert (status, body) == (200, {"data": {"updateCollection": {"title": "New", "version": 2}}})

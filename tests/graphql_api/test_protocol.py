@@ -31,7 +31,7 @@ PROBLEM = "application/problem+json"
 NO_CREDENTIALS = "Authentication credentials were not provided or are invalid."
 INVALID_TOKEN = "The access token is invalid or expired."
 PASSWORD = "correct-horse-battery-staple"
-PUBLIC_FIELDS = {"register", "obtainToken", "refreshToken"}
+PUBLIC_FIELDS = {"register", "obtainToken", "refreshToken", "logout"}
 
 # One document per field that needs a token, each selecting that one field.
 PROTECTED_DOCUMENTS = {

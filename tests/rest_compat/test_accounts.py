@@ -143,14 +143,29 @@ def test_token_refuses_an_inactive_user(api_client):
     assert response.status_code == 401
 
 
-def test_refresh_answers_a_new_access_token(api_client, user):
+def test_refresh_answers_a_new_pair_and_the_token_it_used_no_longer_works(api_client, user):
     refresh = str(RefreshToken.for_user(user))
 
     response = api_client.post("/token/refresh/", {"refresh_token": refresh}, format="json")
+    again = api_client.post("/token/refresh/", {"refresh_token": refresh}, format="json")
 
     assert response.status_code == 200
-    assert list(response.json()) == ["access_token"]
+    assert list(response.json()) == ["access_token", "refresh_token"]
     assert AccessToken(response.json()["access_token"])["user_id"] == str(user.pk)
+    assert RefreshToken(response.json()["refresh_token"])["user_id"] == str(user.pk)
+    assert again.status_code == 401
+
+
+def test_logout_revokes_the_refresh_token(api_client, user):
+    tokens = api_client.post("/token/", {"username": user.username, "password": PASSWORD}, format="json").json()
+
+    response = api_client.post("/logout/", {"refresh_token": tokens["refresh_token"]}, format="json")
+    refresh = api_client.post("/token/refresh/", {"refresh_token": tokens["refresh_token"]}, format="json")
+    twice = api_client.post("/logout", {"refresh_token": tokens["refresh_token"]}, format="json")
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert refresh.status_code == 401
+    assert twice.status_code == 401
 
 
 def test_refresh_refuses_bad_expired_and_access_tokens(api_client, user):
@@ -225,8 +240,10 @@ def test_refreshing_is_not_throttled(api_client, user, settings):
     settings.AUTH_THROTTLE_PER_MINUTE = 1
     refresh = str(RefreshToken.for_user(user))
 
-    statuses = {
-        api_client.post("/token/refresh/", {"refresh_token": refresh}, format="json").status_code for _ in range(3)
-    }
+    statuses = []
+    for _ in range(3):
+        response = api_client.post("/token/refresh/", {"refresh_token": refresh}, format="json")
+        statuses.append(response.status_code)
+        refresh = response.json().get("refresh_token", refresh)
 
-    assert statuses == {200}
+    assert statuses == [200, 200, 200]

@@ -281,3 +281,70 @@ def test_head_answers_like_get_without_a_body(auth_client, user):
 
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_a_collection_answers_its_version_as_an_etag_that_moves_with_each_change(auth_client, user):
+    collection = CollectionFactory(owner=user, title="Old")
+
+    read = auth_client.get(f"/collections/{collection.uuid}/")
+    updated = auth_client.put(f"/collections/{collection.uuid}/", {"title": "New"}, format="json")
+
+    assert read.status_code == 200
+    assert read.headers["ETag"] == '"1"'
+    assert updated.status_code == 200
+    assert updated.headers["ETag"] == '"2"'
+    collection.refresh_from_db()
+    assert collection.version == 2
+
+
+def test_if_none_match_with_the_current_version_answers_304_without_a_body(auth_client, user):
+    collection = CollectionFactory(owner=user)
+    url = f"/collections/{collection.uuid}/"
+
+    same = auth_client.get(url, HTTP_IF_NONE_MATCH='"1"')
+    stale = auth_client.get(url, HTTP_IF_NONE_MATCH='"7", W/"9"')
+
+    assert (same.status_code, same.content, same.headers["ETag"]) == (304, b"", '"1"')
+    assert stale.status_code == 200
+    assert stale.json()["uuid"] == str(collection.uuid)
+
+
+def test_if_match_with_an_old_version_changes_nothing_and_answers_412(auth_client, user):
+    collection = CollectionFactory(owner=user, title="Theirs")
+    url = f"/collections/{collection.uuid}/"
+    auth_client.put(url, {"title": "Mine"}, format="json")  # version 2
+
+    update = auth_client.put(url, {"title": "Lost"}, format="json", HTTP_IF_MATCH='"1"')
+    delete = auth_client.delete(url, HTTP_IF_MATCH='"1"')
+    foreign = auth_client.delete(url, HTTP_IF_MATCH='"not-ours"')
+
+    assert [update.status_code, delete.status_code, foreign.status_code] == [412, 412, 412]
+    assert update.headers["Content-Type"] == PROBLEM
+    assert update.json()["detail"] == "The collection changed since it was read."
+    collection.refresh_from_db()
+    assert (collection.title, collection.version) == ("Mine", 2)
+
+
+def test_if_match_with_the_current_version_changes_it(auth_client, user):
+    collection = CollectionFactory(owner=user)
+    url = f"/collections/{collection.uuid}/"
+
+    updated = auth_client.put(url, {"title": "Next"}, format="json", HTTP_IF_MATCH='"1"')
+    deleted = auth_client.delete(url, HTTP_IF_MATCH=updated.headers["ETag"])
+
+    assert (updated.status_code, deleted.status_code) == (200, 204)
+    assert not Collection.objects.filter(pk=collection.pk).exists()
+
+
+@pytest.mark.parametrize("segment", ["not-a-uuid", "123", "0" * 40])
+def test_a_malformed_uuid_in_the_url_is_not_found_like_an_unknown_one(auth_client, segment):
+    response = auth_client.get(f"/collections/{segment}/")
+
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No such collection."
+
+
+def test_without_a_token_a_malformed_uuid_is_401_before_404(api_client):
+    response = api_client.get("/collections/not-a-uuid/")
+
+    assert response.status_code == 401

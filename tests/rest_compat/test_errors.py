@@ -92,10 +92,19 @@ def test_unknown_route_is_a_not_found_problem_for_an_authenticated_client(auth_c
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 @pytest.mark.parametrize("bad_uuid", ["not-a-uuid", "1234", "0" * 31, "0" * 33, "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz"])
-def test_malformed_collection_uuid_is_not_found(auth_client, debug, method, bad_uuid):
+def test_malformed_collection_uuid_is_not_found_as_an_unknown_one_is(auth_client, debug, method, bad_uuid):
     response = auth_client.generic(method, f"/collections/{bad_uuid}/", "{}", content_type="application/json")
+    unknown = auth_client.generic(method, f"/collections/{uuid.uuid4()}/", "{}", content_type="application/json")
 
-    assert_problem(response, 404, "Not Found", "No such resource.")
+    assert_problem(response, 404, "Not Found", "No such collection.")
+    assert response.json() == unknown.json()
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/collections/not-a-uuid/"), ("GET", "/movies/?page=0")])
+def test_the_caller_is_authenticated_before_the_request_is_read(api_client, method, path):
+    response = api_client.generic(method, path)
+
+    assert_problem(response, 401, "Unauthorized", NO_CREDENTIALS)
 
 
 # --- Wrong methods: 405 with Allow
