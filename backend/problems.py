@@ -44,8 +44,9 @@ def problem_response(
 
 
 def is_json(response: HttpResponse) -> bool:
-    content_type = response.get("Content-Type", "")
-    return content_type.startswith(("application/json", PROBLEM_CONTENT_TYPE))
+    """JSON: `application/json` or a `+json` type (a problem document, a GraphQL response)."""
+    media_type = response.get("Content-Type", "").partition(";")[0].strip()
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def as_problem(response: HttpResponse) -> HttpResponse:

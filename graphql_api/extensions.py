@@ -17,6 +17,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
+    ValuesOfCorrectTypeRule,
     get_operation_ast,
     parse,
 )
@@ -35,7 +36,7 @@ from graphql_api.errors import (
     BadUserInput,
 )
 from graphql_api.rate_limit import get_limiter
-from graphql_api.variables import variable_problems
+from graphql_api.variables import LiteralValuesRule, variable_problems
 
 # Documents up to this size are kept once checked; larger ones (rare, and slow to send) are checked each time.
 CACHEABLE_DOCUMENT_BYTES = 8192
@@ -83,7 +84,10 @@ class DocumentChecks(SchemaExtension):
         errors = limit_errors(document, limits)
         if not errors:
             schema = context.schema.graphql_schema
-            errors = validate_document(schema, document, tuple(context.validation_rules))
+            rules = [
+                LiteralValuesRule if rule is ValuesOfCorrectTypeRule else rule for rule in context.validation_rules
+            ]
+            errors = validate_document(schema, document, tuple(rules))
         return CheckedDocument(document=document, errors=tuple(errors))
 
 
@@ -127,8 +131,7 @@ class OperationChecks(SchemaExtension):
         problems = variable_problems(context.schema.graphql_schema, operation, context.variables or {})
         if not problems:
             return None
-        items = [{"field": p.field, "code": "invalid", "message": p.message} for p in problems]
-        return BadUserInput(items, message=problems[0].message)
+        return BadUserInput([problem.item() for problem in problems], message=problems[0].message)
 
     def cost_error(self, operation: OperationDefinitionNode) -> GraphQLError | None:
         context = self.execution_context

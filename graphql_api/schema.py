@@ -19,10 +19,11 @@ from graphql_api.collections.queries import CollectionQuery
 from graphql_api.errors import DEADLINE_EXCEEDED, ApiError, api_error, is_unexpected
 from graphql_api.extensions import DocumentChecks, OperationChecks
 from graphql_api.movies.queries import MovieQuery
+from graphql_api.nodes import NodeQuery
 from graphql_api.request_counter.mutations import RequestCounterMutation
 from graphql_api.request_counter.queries import RequestCounterQuery
 
-Query = merge_types("Query", (AccountQuery, CollectionQuery, MovieQuery, RequestCounterQuery))
+Query = merge_types("Query", (NodeQuery, AccountQuery, CollectionQuery, MovieQuery, RequestCounterQuery))
 Mutation = merge_types("Mutation", (AccountMutation, CollectionMutation, RequestCounterMutation))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from cross_web import HTTPException
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
@@ -15,18 +16,35 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from accounts.authentication import INVALID_TOKEN, authenticate_bearer
-from backend.problems import problem_response
+from backend.problems import PRESERVED_HEADERS, PROBLEM_CONTENT_TYPE, problem_response
 from graphql_api.context import Context
 from graphql_api.errors import BAD_REQUEST, RATE_LIMITED, UNAUTHENTICATED
 
 # Strawberry's reason for a body that is neither JSON nor (enabled) multipart.
 STRAWBERRY_UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
+# GraphQL over HTTP's own media type: a client that accepts it reads the body whatever the status
+# (Apollo Client 4 reads an `application/json` body only with a 2xx).
+GRAPHQL_RESPONSE_CONTENT_TYPE = "application/graphql-response+json"
+CONTENT_TYPE = f"{GRAPHQL_RESPONSE_CONTENT_TYPE}; charset=utf-8"
 
 
 def graphql_error_response(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JsonResponse:
     """A problem document that GraphQL clients read too: `errors` holds a GraphQL error."""
     errors = [{"message": message, "extensions": {"code": code}}]
     return problem_response(status, message, errors=errors, headers=headers)
+
+
+def as_graphql_response(response: HttpResponse) -> HttpResponse:
+    """`response` as `application/graphql-response+json`: a problem document becomes its GraphQL
+    errors, with the same status and headers; GraphiQL's page and other answers stay as they are."""
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith(PROBLEM_CONTENT_TYPE):
+        errors = json.loads(response.content)["errors"]
+        headers = {name: response[name] for name in PRESERVED_HEADERS if response.has_header(name)}
+        return JsonResponse({"errors": errors}, status=response.status_code, headers=headers, content_type=CONTENT_TYPE)
+    if content_type.startswith("application/json"):
+        response["Content-Type"] = CONTENT_TYPE
+    return response
 
 
 # Exempt from CSRF because it never trusts a session cookie: only a bearer token
@@ -36,6 +54,13 @@ class ApiGraphQLView(GraphQLView):
     caller: AbstractBaseUser | AnonymousUser
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = self.answer(request)
+        if GRAPHQL_RESPONSE_CONTENT_TYPE in request.headers.get("Accept", ""):
+            response = as_graphql_response(response)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
         try:
             self.caller = authenticate_bearer(request) or AnonymousUser()
         except AuthenticationFailed:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Collate
 
-from movie_collections.models import Collection, CollectionMovieGenre
+from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
 
 DEFAULT_FAVOURITE_GENRES = 3
 MAX_FAVOURITE_GENRES = 20
@@ -38,6 +38,22 @@ def collection_get(
     """
     queryset = Collection.objects.all() if queryset is None else queryset
     return queryset.filter(owner=owner, uuid=uuid).first()
+
+
+def collections_by_uuid(
+    *, owner: AbstractBaseUser, uuids: list[UUID], queryset: QuerySet[Collection] | None = None
+) -> dict[UUID, Collection]:
+    """The owner's collections of these uuids, by uuid (another user's and unknown ones left out)."""
+    queryset = Collection.objects.all() if queryset is None else queryset
+    return {collection.uuid: collection for collection in queryset.filter(owner=owner, uuid__in=uuids)}
+
+
+def collection_movies_by_id(
+    *, owner: AbstractBaseUser, ids: list[int], queryset: QuerySet[CollectionMovie] | None = None
+) -> dict[int, CollectionMovie]:
+    """The entries of the owner's collections with these ids, by id (others left out)."""
+    queryset = CollectionMovie.objects.all() if queryset is None else queryset
+    return {entry.pk: entry for entry in queryset.filter(collection__owner=owner, pk__in=ids)}
 
 
 def collection_version(*, owner: AbstractBaseUser, uuid: UUID) -> int | None:

@@ -1,5 +1,6 @@
 """GraphQL types of the collections domain: fields only, no logic."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -7,11 +8,14 @@ from uuid import UUID
 import strawberry
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from strawberry import relay
 from strawberry.types.nodes import SelectedField
 
 from graphql_api.context import Info
 from graphql_api.cost import ListSize
 from graphql_api.errors import BadUserInput
+from graphql_api.nodes import nodes_in_order
+from movie_collections import selectors
 from movie_collections.models import Collection, CollectionMovie, CollectionMovieGenre
 
 # Prefetched into plain lists (`to_attr`): reading them builds no queryset per entry.
@@ -31,11 +35,15 @@ class GenreCount:
     count: int
 
 
-@strawberry.type(name="CollectionMovie")
-class CollectionMovieType:
+@strawberry.type(name="CollectionMovie", description="A movie in one collection: its `id` is this entry's.")
+class CollectionMovieType(relay.Node):
     """Resolved from a `CollectionMovie` that `Collection.movies` prefetched with its genres."""
 
-    uuid: UUID = strawberry.field(resolver=lambda root: root.movie_uuid)
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, CollectionMovie)
+
+    uuid: UUID = strawberry.field(resolver=lambda root: root.movie_uuid, description="The catalog movie's uuid.")
     title: str
     description: str
 
@@ -43,10 +51,26 @@ class CollectionMovieType:
     def genres(self, root: strawberry.Parent[CollectionMovie]) -> list[str]:
         return [genre.name for genre in root.genre_list]
 
+    @classmethod
+    def resolve_id(cls, root: CollectionMovie, *, info: Info) -> str:
+        return str(root.pk)
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        entries = CollectionMovie.objects.prefetch_related(GENRES_IN_ORDER)
+        owner = info.context.user
+        return nodes_in_order(
+            node_ids, int, lambda ids: selectors.collection_movies_by_id(owner=owner, ids=ids, queryset=entries)
+        )
+
 
 @strawberry.type(name="Collection")
-class CollectionType:
+class CollectionType(relay.Node):
     """Resolved from a `Collection` (its movies prefetched by `prefetch_movies` when asked for)."""
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Any) -> bool:
+        return isinstance(obj, Collection)
 
     uuid: UUID
     title: str
@@ -90,9 +114,18 @@ class CollectionType:
             prefetch_related_objects([root], MOVIES_WITH_GENRES)
         return getattr(root, MOVIES_WITH_GENRES.to_attr)[offset : offset + limit]
 
+    @classmethod
+    def resolve_id(cls, root: Collection, *, info: Info) -> str:
+        return str(root.uuid)
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        owner = info.context.user
+        return nodes_in_order(node_ids, UUID, lambda uuids: selectors.collections_by_uuid(owner=owner, uuids=uuids))
+
 
 # The columns of a collection each field reads.
-COLUMNS = {"uuid": "uuid", "title": "title", "description": "description", "createdAt": "created_at"}
+COLUMNS = {"id": "uuid", "uuid": "uuid", "title": "title", "description": "description", "createdAt": "created_at"}
 COLUMNS |= {"updatedAt": "updated_at", "version": "version"}
 
 

@@ -23,6 +23,7 @@ from graphql_api.extensions import DocumentChecks, OperationChecks
 from graphql_api.permissions import IsAuthenticated
 from graphql_api.schema import schema
 from movie_collections import selectors
+from tests.conftest import bearer_client
 from tests.factories import CollectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +32,13 @@ PROBLEM = "application/problem+json"
 NO_CREDENTIALS = "Authentication credentials were not provided or are invalid."
 INVALID_TOKEN = "The access token is invalid or expired."
 PASSWORD = "correct-horse-battery-staple"
+INTEGER = "A valid integer is required."
 PUBLIC_FIELDS = {"register", "obtainToken", "refreshToken", "logout"}
 
 # One document per field that needs a token, each selecting that one field.
 PROTECTED_DOCUMENTS = {
     "me": "{ me { username } }",
+    "node": '{ node(id: "VXNlcjox") { id } }',
     "collections": "{ collections { totalCount } }",
     "collection": '{ collection(uuid: "00000000-0000-0000-0000-000000000001") { title } }',
     "favouriteGenres": "{ favouriteGenres { name } }",
@@ -174,6 +177,33 @@ def test_invalid_token_is_http_401_for_the_whole_request(user, token, document):
     assert response["Content-Type"] == PROBLEM
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json() == http_problem(401, "Unauthorized", INVALID_TOKEN, "UNAUTHENTICATED")
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+APOLLO_ACCEPT = f"{GRAPHQL_RESPONSE},application/json;q=0.9"  # what Apollo Client 4 sends
+
+
+def test_an_invalid_token_is_a_graphql_error_to_a_client_that_accepts_graphql_responses(user):
+    response = post(APIClient(), {"query": "{ me { username } }"}, HTTP_ACCEPT=APOLLO_ACCEPT, **bearer("junk"))
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == f"{GRAPHQL_RESPONSE}; charset=utf-8"
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert "Accept" in response["Vary"]
+    assert response.json() == {"errors": [{"message": INVALID_TOKEN, "extensions": {"code": "UNAUTHENTICATED"}}]}
+
+
+def test_a_client_that_accepts_graphql_responses_gets_every_answer_in_that_type(user):
+    client = bearer_client(user)
+
+    answered = post(client, {"query": "{ me { username } }"}, HTTP_ACCEPT=APOLLO_ACCEPT)
+    refused = post(client, {"query": 1}, HTTP_ACCEPT=APOLLO_ACCEPT)
+
+    assert (answered.status_code, answered["Content-Type"]) == (200, f"{GRAPHQL_RESPONSE}; charset=utf-8")
+    assert answered.json()["data"] == {"me": {"username": user.username}}
+    assert (refused.status_code, refused["Content-Type"]) == (400, f"{GRAPHQL_RESPONSE}; charset=utf-8")
+    assert [error["extensions"]["code"] for error in refused.json()["errors"]] == ["BAD_REQUEST"]
+    assert list(refused.json()) == ["errors"]
 
 
 def test_valid_token_authenticates(graphql, user):
@@ -503,14 +533,14 @@ def test_document_over_the_token_limit_is_rejected_every_time(graphql, settings)
 
 
 def test_unknown_field_is_a_validation_error_with_a_code(graphql):
-    status, body = graphql("{ nope }")
+    status, body = graphql("{ unheardOf }")
 
     assert status == 200
     assert body == {
         "data": None,
         "errors": [
             {
-                "message": "Cannot query field 'nope' on type 'Query'.",
+                "message": "Cannot query field 'unheardOf' on type 'Query'.",
                 "locations": [{"line": 1, "column": 3}],
                 "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
             }
@@ -536,59 +566,98 @@ def test_syntax_error_carries_a_code(graphql, repeat):
 
 
 @pytest.mark.parametrize(
-    ("query", "variables", "message"),
+    ("query", "variables", "field", "code", "reason", "at"),
     [
         (
             "query($uuid: UUID!) { collection(uuid: $uuid) { title } }",
             {"uuid": "nope"},
-            "Variable '$uuid' has invalid value: Value cannot represent a UUID: \"nope\". "
-            "badly formed hexadecimal UUID string",
+            "uuid",
+            "invalid",
+            "Must be a valid UUID.",
+            "",
         ),
-        (
-            "query($page: Int!) { movies(page: $page) { count } }",
-            {"page": "x"},
-            "Variable '$page' has invalid value: Int cannot represent non-integer value: 'x'",
-        ),
+        ("query($page: Int!) { movies(page: $page) { count } }", {"page": "x"}, "page", "invalid", INTEGER, ""),
         (
             "query($page: Int!) { movies(page: $page) { count } }",
             {"page": 2**40},
-            "Variable '$page' has invalid value: Int cannot represent non 32-bit signed integer value: 1099511627776",
+            "page",
+            "max_value",
+            "Ensure this value is between -2147483648 and 2147483647.",
+            "",
         ),
         (
             "mutation($input: CollectionCreateInput!) { createCollection(input: $input) { uuid } }",
             {"input": {"title": 5}},
-            "Variable '$input' has invalid value at .title: String cannot represent a non string value: 5",
+            "title",
+            "invalid",
+            "Not a valid string.",
+            " at .title",
+        ),
+        (
+            "mutation($input: CollectionCreateInput!) { createCollection(input: $input) { uuid } }",
+            {"input": {"title": None}},
+            "title",
+            "null",
+            "This field may not be null.",
+            " at .title",
         ),
     ],
-    ids=["uuid", "int", "int-overflow", "input-field"],
+    ids=["uuid", "int", "int-overflow", "input-field", "null"],
 )
-def test_variable_of_the_wrong_type_is_bad_user_input_naming_its_field(
-    graphql, user, caplog, query, variables, message
+def test_variable_of_the_wrong_type_is_bad_user_input_in_rests_words(
+    graphql, user, caplog, query, variables, field, code, reason, at
 ):
     with caplog.at_level(logging.ERROR):
         status, body = graphql(query, variables, user=user)
 
-    field = {"uuid": "uuid", "page": "page", "input": "title"}[next(iter(variables))]
+    variable = next(iter(variables))
     assert status == 200
     assert body["data"] is None
     assert [(error["message"], error["extensions"]) for error in body["errors"]] == [
         (
-            message,
-            {
-                "code": "BAD_USER_INPUT",
-                "field": field,
-                "errors": [{"field": field, "code": "invalid", "message": message}],
-            },
+            f"Variable '${variable}' has invalid value{at}: {reason}",
+            {"code": "BAD_USER_INPUT", "field": field, "errors": [{"field": field, "code": code, "message": reason}]},
         )
     ]
     assert caplog.records == []
 
 
-def test_literal_of_the_wrong_type_is_a_validation_error(graphql, user):
-    status, body = graphql('{ collection(uuid: "nope") { title } }', user=user)
+@pytest.mark.parametrize(
+    ("query", "field", "reason"),
+    [
+        ('{ collection(uuid: "nope") { title } }', "uuid", "Must be a valid UUID."),
+        ('{ movies(page: "x") { count } }', "page", INTEGER),
+        ("mutation { createCollection(input: {title: 5}) { uuid } }", "title", "Not a valid string."),
+        (
+            'mutation { createCollection(input: {title: "t", movies: [{uuid: "x", title: "m"}]}) { uuid } }',
+            "movies.0.uuid",
+            "Must be a valid UUID.",
+        ),
+    ],
+    ids=["uuid", "int", "input-field", "nested"],
+)
+def test_a_literal_of_the_wrong_type_is_bad_user_input_like_the_same_variable(graphql, user, query, field, reason):
+    status, body = graphql(query, user=user)
 
+    [error] = body["errors"]
     assert status == 200
-    assert error_codes(body) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert error["message"].endswith(f": {reason}")
+    assert error["extensions"] == {
+        "code": "BAD_USER_INPUT",
+        "field": field,
+        "errors": [{"field": field, "code": "invalid", "message": reason}],
+    }
+    assert "locations" in error
+
+
+def test_a_malformed_movie_uuid_reads_the_same_on_both_faces(graphql, user):
+    movie = {"uuid": "x", "title": "m", "description": "", "genres": ""}
+    rest = bearer_client(user).post("/collections/", {"title": "t", "movies": [movie]}, format="json")
+    mutation = "mutation($input: CollectionCreateInput!) { createCollection(input: $input) { uuid } }"
+    _, body = graphql(mutation, {"input": {"title": "t", "movies": [{"uuid": "x", "title": "m"}]}}, user=user)
+
+    assert rest.json()["errors"] == [{"field": "movies.0.uuid", "code": "invalid", "message": "Must be a valid UUID."}]
+    assert body["errors"][0]["extensions"]["errors"] == rest.json()["errors"]
 
 
 def test_unexpected_resolver_failure_is_masked_and_logged(graphql, user, settings, monkeypatch, caplog):
