@@ -1,10 +1,11 @@
-"""`GET /health/`: do the database and (if configured) Redis answer?"""
+"""`GET /health/`: do the database and (if configured) Redis answer, and are the migrations applied?"""
 
 import logging
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
@@ -25,6 +26,19 @@ def database_is_up() -> bool:
     return True
 
 
+class Migrations:
+    """Whether every migration is applied; once they are, remembered (a running server sees no unapply)."""
+
+    applied = False
+
+    @classmethod
+    def are_applied(cls) -> bool:
+        if not cls.applied:
+            executor = MigrationExecutor(connection)
+            cls.applied = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+        return cls.applied
+
+
 def redis_is_up() -> bool:
     client = redis.Redis.from_url(
         settings.REDIS_URL,
@@ -42,11 +56,13 @@ def redis_is_up() -> bool:
 
 @require_safe  # GET, and HEAD for load balancers that probe with it
 def health(request: HttpRequest) -> JsonResponse:
-    checks = {"database": database_is_up()}
+    """200 when the instance can serve; 503 naming what is down, or the migrations still pending."""
+    statuses = {"database": "ok" if database_is_up() else "down"}
+    if statuses["database"] == "ok":
+        statuses["migrations"] = "ok" if Migrations.are_applied() else "pending"
     if settings.REDIS_URL:
-        checks["redis"] = redis_is_up()
-    statuses = {name: "ok" if up else "down" for name, up in checks.items()}
-    down = [name for name, up in checks.items() if not up]
-    if not down:
+        statuses["redis"] = "ok" if redis_is_up() else "down"
+    failing = [f"{name} {status}" for name, status in statuses.items() if status != "ok"]
+    if not failing:
         return JsonResponse({"status": "ok", "checks": statuses})
-    return problem_response(503, f"Down: {', '.join(down)}.", checks=statuses)
+    return problem_response(503, f"Not ready: {', '.join(failing)}.", checks=statuses)

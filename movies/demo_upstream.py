@@ -11,11 +11,13 @@ the failures reproducible.
     server.shutdown()
 """
 
+import argparse
 import base64
 import binascii
 import hmac
 import json
 import logging
+import os
 import random
 import sys
 import threading
@@ -229,3 +231,54 @@ def serve(
         seed=seed,
     )
     return server.start()
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, username: str, password: str) -> None:
+    """The command line of the demo upstream (`python -m movies.demo_upstream` and `manage.py demo_upstream`)."""
+    parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+    parser.add_argument("--port", type=int, default=8001, help="Port to listen on (default 8001; 0: any free one).")
+    parser.add_argument("--username", default=username, help=f"Basic auth user name expected (default {username!r}).")
+    parser.add_argument("--password", default=password, help="Basic auth password expected.")
+    parser.add_argument(
+        "--failure-rate",
+        type=float,
+        default=0.0,
+        help="Share of requests answered with a 500 or a 503, 0 to 1 (default 0).",
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="Delay added to every answer (default 0).")
+    parser.add_argument("--seed", type=int, default=None, help="Seed of the injected failures, for repeatable runs.")
+
+
+def run(options: dict[str, Any], out: Any = sys.stdout) -> None:
+    """Serves until interrupted; `ValueError` for bad options, `OSError` when it cannot listen."""
+    server = DemoUpstreamServer(
+        (options["host"], options["port"]),
+        username=options["username"],
+        password=options["password"],
+        failure_rate=options["failure_rate"],
+        latency_ms=options["latency_ms"],
+        seed=options["seed"],
+    )
+    print(f"Demo movie catalog at {server.url} (Basic auth user {options['username']!r})", file=out, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m movies.demo_upstream`: no Django settings needed (credentials from `MOVIES_API_*`)."""
+    parser = argparse.ArgumentParser(prog="python -m movies.demo_upstream", description=__doc__.split("\n")[0])
+    username = os.environ.get("MOVIES_API_USERNAME", "demo")
+    add_arguments(parser, username=username, password=os.environ.get("MOVIES_API_PASSWORD", "demo"))
+    options = vars(parser.parse_args(argv))
+    try:
+        run(options)
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"demo_upstream: {error}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,13 @@
-"""GET /health/: the database and (when configured) Redis answer, no token needed."""
+"""GET /health/: the database and (when configured) Redis answer, the migrations are applied; no token needed."""
 
 import os
 import socket
 
 import pytest
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+
+from backend.health import Migrations
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,7 @@ def test_health_is_ok_without_authentication(api_client, without_redis, path):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
 
 
 def test_health_ignores_a_bad_token(api_client, without_redis):
@@ -41,13 +45,14 @@ def test_health_ignores_a_bad_token(api_client, without_redis):
     assert response.status_code == 200
 
 
+@pytest.mark.redis
 def test_health_checks_redis_when_configured(api_client, settings):
     settings.REDIS_URL = TEST_REDIS_URL
 
     response = api_client.get("/health/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "redis": "ok"}}
 
 
 def test_health_is_unavailable_naming_redis_when_redis_is_down(api_client, settings, closed_port):
@@ -61,9 +66,24 @@ def test_health_is_unavailable_naming_redis_when_redis_is_down(api_client, setti
         "type": "about:blank",
         "title": "Service Unavailable",
         "status": 503,
-        "detail": "Down: redis.",
-        "checks": {"database": "ok", "redis": "down"},
+        "detail": "Not ready: redis down.",
+        "checks": {"database": "ok", "migrations": "ok", "redis": "down"},
     }
+
+
+def test_health_is_unavailable_until_every_migration_is_applied(api_client, without_redis, monkeypatch):
+    monkeypatch.setattr(Migrations, "applied", False)
+    recorder = MigrationRecorder(connection)
+    recorder.record_unapplied("collections", "0003_collection_version")  # undone with the test's transaction
+
+    pending = api_client.get("/health/")
+    recorder.record_applied("collections", "0003_collection_version")
+    applied = api_client.get("/health/")
+
+    assert pending.status_code == 503
+    assert pending.json()["detail"] == "Not ready: migrations pending."
+    assert pending.json()["checks"] == {"database": "ok", "migrations": "pending"}
+    assert applied.status_code == 200
 
 
 def test_health_answers_head_for_load_balancers(api_client, without_redis):

@@ -55,6 +55,7 @@ def count_exactly(instances: list[Instance], token: str) -> tuple[list[int], lis
     return statuses, counts
 
 
+@pytest.mark.redis
 def test_two_instances_on_redis_count_every_request_exactly(
     instances: Any, postgres_database: str, counter_prefix: str
 ) -> None:

@@ -1,15 +1,20 @@
 """The demo upstream: the upstream's wire format, a fixed catalog, Basic auth, fault injection."""
 
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
 import requests
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from movies import demo_catalog
 from movies.demo_upstream import serve
 
 AUTH = ("demo", "demo")
+BASE_DIR = settings.BASE_DIR
 
 
 def get(server, page=None, auth=AUTH, **kwargs):
@@ -111,3 +116,28 @@ def test_the_same_seed_fails_the_same_requests():
 def test_the_command_refuses_a_failure_rate_above_one():
     with pytest.raises(CommandError, match="failure_rate"):
         call_command("demo_upstream", "--port", "0", "--failure-rate", "2")
+
+
+def test_it_runs_on_its_own_with_no_django_settings_as_the_readme_says(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    command = [sys.executable, "-m", "movies.demo_upstream", "--port", "0", "--username", "u", "--password", "p"]
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        banner = process.stdout.readline()
+        url = banner.split()[4]
+        answered = requests.get(url, params={"page": 1}, auth=("u", "p"), timeout=5)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert banner.startswith("Demo movie catalog at http://127.0.0.1:")
+    assert answered.status_code == 200
+    assert answered.json()["count"] == 45466
+
+
+def test_standalone_it_refuses_a_failure_rate_above_one():
+    command = [sys.executable, "-m", "movies.demo_upstream", "--port", "0", "--failure-rate", "2"]
+    finished = subprocess.run(command, cwd=BASE_DIR, capture_output=True, text=True, timeout=30)
+
+    assert finished.returncode == 2
+    assert "failure_rate must be between 0 and 1." in finished.stderr

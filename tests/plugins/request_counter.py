@@ -2,6 +2,10 @@
 
 Every test gets a key prefix of its own, so its count starts at zero, and
 the process's counter is rebuilt from the settings it sets.
+
+Tests that need the Redis server at `TEST_REDIS_URL` (marked `redis`, or
+using a fixture that does) are skipped with the reason when none answers,
+unless `REQUIRE_REDIS=1` (as in CI), which fails them instead.
 """
 
 import contextlib
@@ -17,6 +21,7 @@ from typing import Any
 import pytest
 import redis
 from django.db import connection
+from django.utils.functional import SimpleLazyObject
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -25,6 +30,46 @@ from metrics.counter import shutdown_counter
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REDIS_SERVER = "/usr/bin/redis-server"
 START_TIMEOUT_SECONDS = 10
+
+
+# Fixtures that use the Redis server at TEST_REDIS_URL, by name, and by (fixture, parameter).
+REDIS_FIXTURES = {"redis_counter", "redis_prefix", "redis_cache"}
+REDIS_PARAMETERS = {("counter_store", "redis"), ("make_store", "redis")}
+
+
+def _redis_problem() -> str | None:
+    """Why the test Redis cannot be used; None when it answers."""
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return f"no Redis answers at TEST_REDIS_URL={TEST_REDIS_URL} ({error})"
+    finally:
+        client.close()
+    return None
+
+
+redis_problem = SimpleLazyObject(lambda: _redis_problem() or "")  # asked once a run, when a test needs it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "redis: needs the Redis server at TEST_REDIS_URL")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        uses_parameter = any(params.get(fixture) == value for fixture, value in REDIS_PARAMETERS)
+        if uses_parameter or REDIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("redis") is None or not str(redis_problem):
+        return
+    if os.environ.get("REQUIRE_REDIS") == "1":
+        pytest.fail(f"REQUIRE_REDIS=1, but {redis_problem}", pytrace=False)
+    pytest.skip(f"Needs Redis: {redis_problem}; start redis-server, or set TEST_REDIS_URL")
 
 
 @pytest.fixture
@@ -128,6 +173,11 @@ class PrivateRedis:
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if not Path(REDIS_SERVER).exists():
+        reason = f"Needs {REDIS_SERVER} to start a Redis server of the test's own (apt-get install redis-server)"
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1: {reason}", pytrace=False)
+        pytest.skip(reason)
     server = PrivateRedis(tmp_path)
     server.start()
     yield server
