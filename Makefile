@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_UPSTREAM_PORT ?= 8001
 
-.PHONY: install run test lint fmt bench schema clean
+.PHONY: install run test lint fmt bench bench-smoke schema clean
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,12 +45,16 @@ fmt: install
 schema: install
 	SECRET_KEY=schema-export DEBUG=false $(PY) manage.py export_schema --path graphql_api/schema.graphql
 
-# The whole API side by side with a floor, on PostgreSQL and Redis (BENCH_ARGS="--rounds 5 --seconds 10";
-# "--smoke": every scenario for a second, checking it answers 2xx). Installs wrk when missing and possible.
+# The whole API side by side with a floor, on PostgreSQL and Redis (BENCH_ARGS="--rounds 5 --seconds 10").
+# Installs wrk when missing and possible.
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+# Every benchmark scenario once, on the same servers and data: does each answer 2xx? (CI; no wrk needed)
+bench-smoke: install
+	$(PY) -m benchmarks.run --smoke
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
