@@ -9,10 +9,13 @@ What a process learns of a bucket in debt it remembers until the debt is
 paid, so a refused caller costs no store call. With Redis, a process sends
 its charges together every `REDIS_FLUSH_SECONDS` from a thread of its own
 (one round trip for all callers, none on the request path) and learns the
-balances in return. Until then it counts its own unsent charges against the
-balance it last learned (a full bucket when it knows none), so a caller can
-overdraw only by what the *other* processes answer it in one interval,
-every answer within `GRAPHQL_MAX_COST`.
+balances in return. It counts its own unsent charges against the balance it
+last learned (a full bucket when it knows none); once that estimate falls
+below 90 % of the bucket, it charges the caller at once, learning the true
+balance each time. A caller who has spent little pays no round trip; near
+the limit the buckets are exact: a caller can overdraw only by what other
+processes answered it unsent (under a tenth of the bucket each, however late
+their flushes run) and by the answers in flight.
 """
 
 import logging
@@ -35,6 +38,8 @@ MAX_REMEMBERED_CALLERS = 10_000
 MAX_LOCAL_BUCKETS = 100_000
 # How often a process sends its charges to Redis.
 REDIS_FLUSH_SECONDS = 0.02
+# Below this share of the bucket (as a process estimates it), charges are sent at once.
+CHARGE_AT_ONCE_BELOW = 0.9
 
 
 @dataclass(frozen=True)
@@ -139,41 +144,45 @@ class CostLimiter:
 
     def retry_after(self, key: str) -> int | None:
         """Seconds until the caller may run an operation again; None when it may now."""
-        now = self.clock()
         with self._lock:
             paid_at = self._debtors.get(key)
-            if paid_at is not None and paid_at <= now:
+            if paid_at is None:
+                return None
+            wait = paid_at - self.clock()
+            if wait <= 0:
                 del self._debtors[key]
-                paid_at = None
-            if paid_at is None and (key in self._pending or key in self._in_transit):
-                paid_at = self._unsent_debt_paid_at(key, now)
-        if paid_at is None:
-            return None
-        return max(1, math.ceil(paid_at - now))
+                return None
+        return max(1, math.ceil(wait))
 
-    def _unsent_debt_paid_at(self, key: str, now: float) -> float | None:
-        """When a debt made of charges not yet sent is paid; None when there is none (call with the lock)."""
+    def _estimate(self, key: str, now: float) -> float:
+        """The caller's points as this process can tell: the balance it last learned (a full bucket when
+        none), refilled since, less its charges not yet sent or answered (call with the lock)."""
         capacity, refill = settings.GRAPHQL_COST_BUCKET, settings.GRAPHQL_COST_REFILL_PER_SECOND
         known = self._balances.get(key)
         available = capacity if known is None else min(capacity, known.balance.available + (now - known.at) * refill)
-        available -= self._pending.get(key, 0) + self._in_transit.get(key, 0)
-        return None if available >= 0 else now - available / refill
+        return available - self._pending.get(key, 0) - self._in_transit.get(key, 0)
 
     def charge(self, key: str, points: int) -> Balance | None:
         """Takes `points` from the caller's bucket; answers its balance (None when unknown).
 
-        Deferred, the charge goes with the next flush and the balance is the
-        latest the store answered. If the store cannot be reached, nothing is
-        refused.
+        Deferred (far from the limit), the charge goes with the next flush and
+        the balance is the latest the store answered. If the store cannot be
+        reached, nothing is refused.
         """
         if self.flush_interval is None:
             return self._apply({key: points}).get(key)
         with self._lock:
-            self._pending[key] = self._pending.get(key, 0) + points
-            known = self._balances.get(key)
-            if self._flusher is None or not self._flusher.is_alive():  # also after a fork
-                self._flusher = threading.Thread(target=self._flush_forever, name="cost-buckets", daemon=True)
-                self._flusher.start()
+            at_once = self._estimate(key, self.clock()) - points < settings.GRAPHQL_COST_BUCKET * CHARGE_AT_ONCE_BELOW
+            if at_once:  # near the limit: the caller's unsent charges go with this one, now
+                points += self._pending.pop(key, 0)
+            else:
+                self._pending[key] = self._pending.get(key, 0) + points
+                known = self._balances.get(key)
+                if self._flusher is None or not self._flusher.is_alive():  # also after a fork
+                    self._flusher = threading.Thread(target=self._flush_forever, name="cost-buckets", daemon=True)
+                    self._flusher.start()
+        if at_once:
+            return self._apply({key: points}).get(key)
         return None if known is None else known.balance
 
     def flush(self) -> None:

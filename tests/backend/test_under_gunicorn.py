@@ -138,10 +138,10 @@ def test_the_cost_bucket_holds_across_two_worker_processes(instances: Any, tmp_p
     elapsed = time.monotonic() - started
 
     answered = statuses.count(200)
-    # The bucket, its refill while the requests ran, and what each process lets through before it
-    # learns what the other charged: the answers in flight on its threads and those of one flush
-    # interval (each counts its own unsent charges; two buckets of their own would let twice through).
-    assert answered <= bucket + refill * elapsed + 2 * 4, (answered, elapsed)
+    # The bucket, its refill while the requests ran, the answers in flight on every thread, and what the
+    # other process answered unsent (under a tenth of the bucket: below that, charges go at once).
+    # Two buckets of their own would let about twice the bucket through.
+    assert answered <= bucket + refill * elapsed + 2 * 4 + bucket // 10, (answered, elapsed)
     assert answered >= bucket
     assert statuses.count(429) == 200 - answered
 

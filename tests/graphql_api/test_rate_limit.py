@@ -127,47 +127,47 @@ def test_two_processes_share_the_buckets_in_redis(settings, redis_prefix):
     assert second.retry_after("user:2") is None
 
 
-def test_with_redis_each_process_sends_its_charges_together_and_learns_the_debts(settings, redis_prefix):
-    settings.GRAPHQL_COST_BUCKET = 10
-    settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
-    first, second = (
-        CostLimiter(RedisBuckets(url=TEST_REDIS_URL, prefix=redis_prefix, timeout_seconds=1), flush_interval=60)
-        for _ in range(2)
-    )
-    for _ in range(4):
-        first.charge("user:1", 2)  # gathered: nothing is sent yet
-    before = second.charge("user:1", 3)
+def deferred_limiters(count: int, redis_prefix: str) -> list[CostLimiter]:
+    """Limiters of `count` processes on one Redis, whose flushes run only when a test calls them."""
+    store = RedisBuckets(url=TEST_REDIS_URL, prefix=redis_prefix, timeout_seconds=1)
+    return [CostLimiter(store, flush_interval=3600) for _ in range(count)]
 
+
+def test_with_redis_far_from_the_limit_each_process_sends_its_charges_together(settings, redis_prefix):
+    settings.GRAPHQL_COST_BUCKET = 100
+    settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
+    first, second = deferred_limiters(2, redis_prefix)
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+
+    answers = [first.charge("user:1", 2) for _ in range(4)] + [second.charge("user:1", 3)]
+    stored_before = client.exists(f"{redis_prefix}:cost:user:1")
     first.flush()
     second.flush()
+    client.close()
 
-    assert before is None  # no balance known before the first flush
-    assert first.retry_after("user:1") is None  # 10 - 8 = 2 when it flushed
-    assert second.retry_after("user:1") == 1  # 2 - 3 = -1: one second of debt
-    assert second.charge("user:1", 0).available == pytest.approx(-1, abs=0.1)
+    assert answers == [None] * 5  # gathered: nothing sent, no balance known yet
+    assert stored_before == 0
+    assert first.charge("user:1", 0).available == pytest.approx(92, abs=0.1)  # what its flush learned
+    assert second.charge("user:1", 0).available == pytest.approx(89, abs=0.1)
 
 
-def test_with_redis_a_process_counts_its_unsent_charges_against_what_it_last_learned(settings, redis_prefix):
-    settings.GRAPHQL_COST_BUCKET = 10
+def test_with_redis_near_the_limit_a_process_charges_at_once_and_learns_the_debt(settings, redis_prefix):
+    settings.GRAPHQL_COST_BUCKET = 100
     settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
-    clock = Clock()
-    store = RedisBuckets(url=TEST_REDIS_URL, prefix=redis_prefix, timeout_seconds=1)
-    limiter = CostLimiter(store, clock, flush_interval=60)
+    first, second = deferred_limiters(2, redis_prefix)
 
-    limiter.charge("user:1", 6)
-    after_six = limiter.retry_after("user:1")  # nothing sent, nothing learned: a full bucket less 6
-    limiter.charge("user:1", 6)
-    after_twelve = limiter.retry_after("user:1")
-    limiter.flush()  # the store learns of 12: 2 points of debt
-    limiter.charge("user:2", 3)
-    limiter.flush()
-    clock.now += 2  # paid back, as far as this process can tell
-    paid = limiter.retry_after("user:1")
-    limiter.charge("user:1", 1)
+    gathered = first.charge("user:1", 5)  # 95 left as far as it knows: gathered
+    sent = first.charge("user:1", 10)  # 85 left, under 90 %: sent at once with the 5
+    also_gathered = second.charge("user:1", 5)  # knows nothing of the first's: 95 left as far as it knows
+    in_debt = second.charge("user:1", 90)  # sent with the 5: 85 - 95 = -10
 
-    assert (after_six, after_twelve, paid) == (None, 2, None)
-    assert limiter.retry_after("user:1") == 1  # -2 learned, +2 refilled since, -1 unsent
-    assert limiter.retry_after("user:2") is None
+    assert (gathered, also_gathered) == (None, None)
+    assert sent.available == pytest.approx(85, abs=0.1)
+    assert in_debt.available == pytest.approx(-10, abs=0.1)
+    assert second.retry_after("user:1") == 10
+    assert first.retry_after("user:1") is None  # until its next charge tells it
+    first.charge("user:1", 1)
+    assert first.retry_after("user:1") == 11
 
 
 def test_buckets_without_redis_are_the_processs_own(small_bucket):
