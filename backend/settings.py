@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Observers first, so they see every request and its final status.
     "backend.middleware.AccessLogMiddleware",
+    "metrics.middleware.RequestMetricsMiddleware",
     "metrics.middleware.RequestCounterMiddleware",
     "backend.middleware.HeadWithoutBodyMiddleware",
     "backend.problems.ProblemDetailsMiddleware",
@@ -262,6 +263,13 @@ REQUEST_COUNTER_REDIS_URL = env.str("REQUEST_COUNTER_REDIS_URL", default=REDIS_U
 REQUEST_COUNTER_PROCESS_TIMEOUT_MS = env.int("REQUEST_COUNTER_PROCESS_TIMEOUT_MS", default=2000)
 # Bound of a counter store call: Redis connect and read, a PostgreSQL lock wait.
 REQUEST_COUNTER_STORE_TIMEOUT_MS = env.int("REQUEST_COUNTER_STORE_TIMEOUT_MS", default=1000)
+
+# --- Prometheus metrics at /metrics (see metrics/prometheus.py): off (404) unless a token is set, then
+# scrapers send `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Under a server of several worker processes: a directory (emptied at start) where each process writes its
+# metrics, so a scrape answers the sum of all of them. prometheus-client reads it from the environment.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # One JSON object per line in production; plain text for a developer (DEBUG). Every line carries the
 # request id of the request it belongs to (backend.logging).
