@@ -32,7 +32,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the login attempt bound of the token endpoints.
+    "backend.admin_site.ThrottledAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -270,6 +271,11 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Under a server of several worker processes: a directory (emptied at start) where each process writes its
 # metrics, so a scrape answers the sum of all of them. prometheus-client reads it from the environment.
 PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
+# --- The admin site's path (a path of its own keeps it out of the way of scanners looking for /admin/).
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured("ADMIN_URL must end with a slash and not begin with one, e.g. admin/.")
 
 # One JSON object per line in production; plain text for a developer (DEBUG). Every line carries the
 # request id of the request it belongs to (backend.logging).

@@ -1,5 +1,6 @@
-"""Routes: GraphQL, the REST shims, health, metrics, OpenAPI docs and the admin."""
+"""Routes: GraphQL, the REST shims, health, metrics, OpenAPI docs and the admin (at `ADMIN_URL`)."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -23,6 +24,6 @@ urlpatterns = [
     re_path(r"^metrics/?$", metrics, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("", include("rest_compat.urls")),
 ]
