@@ -2,8 +2,8 @@
 
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ def request_id_of(request: HttpRequest) -> str:
     given = request.META.get("HTTP_X_REQUEST_ID", "")
     if REQUEST_ID_PATTERN.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def authenticated_user_id(request: HttpRequest) -> str | None:
@@ -69,6 +69,10 @@ class AccessLogMiddleware:
 
 
 def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float, request_log: RequestLog) -> None:
+    # A refused suspicious request: this line stands for the security log's (see `OneShortLine`).
+    level = logging.INFO if request_log.suspicious is None else logging.WARNING
+    if not access_logger.isEnabledFor(level):
+        return  # LOG_LEVEL=WARNING: no access lines, and nothing spent on them
     path = escape_uri_path(request.path)[:MAX_LOGGED_PATH]
     user_id = authenticated_user_id(request)
     fields = {
@@ -78,11 +82,8 @@ def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float,
         "duration_ms": round(duration_ms, 1),
         "user_id": user_id,
     }
-    level = logging.INFO
     if request_log.suspicious is not None:
-        # Refused by Django (a forged Host): this line stands for the security log's.
         fields["suspicious"] = request_log.suspicious
-        level = logging.WARNING
     access_logger.log(
         level,
         "%s %s %d %.1fms user=%s",
