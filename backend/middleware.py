@@ -60,19 +60,20 @@ class AccessLogMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_log.request_id
-            log_access(request, response, (time.perf_counter() - started) * 1000, request_log)
-            # Django's handler would log a 4xx/5xx again (django.request), outside the request's context.
-            response._has_been_logged = True
+            if log_access(request, response, (time.perf_counter() - started) * 1000, request_log):
+                # Django's handler would log a 4xx/5xx again (django.request), outside the request's context.
+                response._has_been_logged = True
             return response
         finally:
             current_request.reset(token)
 
 
-def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float, request_log: RequestLog) -> None:
+def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float, request_log: RequestLog) -> bool:
+    """Writes the request's access line, unless the logger's level leaves it out; answers whether it did."""
     # A refused suspicious request: this line stands for the security log's (see `OneShortLine`).
     level = logging.INFO if request_log.suspicious is None else logging.WARNING
     if not access_logger.isEnabledFor(level):
-        return  # LOG_LEVEL=WARNING: no access lines, and nothing spent on them
+        return False  # LOG_LEVEL=WARNING: no access lines, and nothing spent on them
     path = escape_uri_path(request.path)[:MAX_LOGGED_PATH]
     user_id = authenticated_user_id(request)
     fields = {
@@ -94,6 +95,7 @@ def log_access(request: HttpRequest, response: HttpResponse, duration_ms: float,
         user_id or "-",
         extra=fields,
     )
+    return True
 
 
 class HeadWithoutBodyMiddleware:
