@@ -32,7 +32,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the login attempt bound of the token endpoints.
+    "backend.admin_site.ThrottledAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Observers first, so they see every request and its final status.
+    "backend.middleware.AccessLogMiddleware",
+    "metrics.middleware.RequestMetricsMiddleware",
     "metrics.middleware.RequestCounterMiddleware",
     "backend.middleware.HeadWithoutBodyMiddleware",
     "backend.problems.ProblemDetailsMiddleware",
@@ -261,19 +265,49 @@ REQUEST_COUNTER_PROCESS_TIMEOUT_MS = env.int("REQUEST_COUNTER_PROCESS_TIMEOUT_MS
 # Bound of a counter store call: Redis connect and read, a PostgreSQL lock wait.
 REQUEST_COUNTER_STORE_TIMEOUT_MS = env.int("REQUEST_COUNTER_STORE_TIMEOUT_MS", default=1000)
 
+# --- Prometheus metrics at /metrics (see metrics/prometheus.py): off (404) unless a token is set, then
+# scrapers send `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Under a server of several worker processes: a directory (emptied at start) where each process writes its
+# metrics, so a scrape answers the sum of all of them. prometheus-client reads it from the environment.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
+# --- The admin site's path (a path of its own keeps it out of the way of scanners looking for /admin/).
+ADMIN_URL = env.str("ADMIN_URL", default="admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured("ADMIN_URL must end with a slash and not begin with one, e.g. admin/.")
+
+# One JSON object per line in production; plain text for a developer (DEBUG). Every line carries the
+# request id of the request it belongs to (backend.logging).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"one_short_line": {"()": "backend.logging.OneShortLine"}},
+    "formatters": {
+        "json": {"()": "backend.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "filters": {
+        "request_id": {"()": "backend.logging.RequestIdFilter"},
+        "one_short_line": {"()": "backend.logging.OneShortLine"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "console_one_line": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_short_line"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["one_short_line", "request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Our problem-details layer logs 4xx/5xx itself.
+        # Our problem-details layer logs 4xx/5xx itself, and the access log every request.
         "django.request": {"level": "ERROR"},
+        # runserver's own access lines would double ours.
+        "django.server": {"level": "WARNING"},
         # A forged Host header or the like: anyone can send them, so one short line each.
         "django.security": {"handlers": ["console_one_line"], "propagate": False},
     },

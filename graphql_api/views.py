@@ -66,6 +66,7 @@ class ApiGraphQLView(GraphQLView):
         except AuthenticationFailed:
             headers = {"WWW-Authenticate": 'Bearer realm="api"'}
             return graphql_error_response(401, INVALID_TOKEN, UNAUTHENTICATED, headers)
+        request.user = self.caller  # the caller the access log names (never the session's)
         try:
             return self.run(request=request)
         except HTTPException as error:

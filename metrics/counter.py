@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import connection
 
+from metrics import prometheus
 from metrics.stores import CounterStore, CounterUnavailable, DatabaseStore, RedisStore, StoreTime
 
 logger = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ class ProcessCounter:
         try:
             with self._flush_lock:
                 if self._arrived() == self._acked and not self.store.heartbeats_always:
+                    prometheus.counter_synced.set_to_current_time()  # nothing held: the store has it all
                     wanted, now = self.store.barrier_wanted(recorded=self._recorded)
                     if now is not None:
                         self._covered = max(self._covered, now)
@@ -193,6 +195,7 @@ class ProcessCounter:
         self._acked = total
         self._recorded = covered
         self._covered = max(self._covered, now)
+        prometheus.counter_synced.set_to_current_time()
 
     @contextmanager
     def _watch(self) -> Iterator[None]:

@@ -25,6 +25,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.cache import cache
 
+from metrics import prometheus
 from movies import client
 from movies.exceptions import CatalogError, CatalogPageNotFoundError, CatalogTimeoutError
 from movies.types import MoviePage
@@ -58,7 +59,10 @@ def cached_page(*, page: int, deadline: float | None = None) -> MoviePage:
         deadline = time.monotonic() + settings.MOVIES_API_DEADLINE_SECONDS
     key = page_key(page)
     entry = _get(key)
-    if not _is_fresh(entry):
+    if _is_fresh(entry):
+        prometheus.movie_cache_lookups.labels(result="hit").inc()
+    else:
+        prometheus.movie_cache_lookups.labels(result="miss").inc()
         try:
             entry = _single_flight(key, deadline, lambda: refresh_page(page=page, deadline=deadline))
         except CatalogPageNotFoundError:
@@ -67,6 +71,7 @@ def cached_page(*, page: int, deadline: float | None = None) -> MoviePage:
             if entry is None or entry["page"] is None:
                 raise
             logger.warning("Serving a stale copy of movie page %d: %s", page, error)
+            prometheus.movie_cache_lookups.labels(result="stale").inc()
             return dataclasses.replace(entry["page"], stale=True)
     if entry["page"] is None:
         raise CatalogPageNotFoundError(page)

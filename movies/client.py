@@ -28,6 +28,8 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 from backend.text import is_unicode_text
+from metrics import prometheus
+from metrics.prometheus import BreakerState
 from movies.exceptions import (
     CatalogBadResponseError,
     CatalogPageNotFoundError,
@@ -77,6 +79,7 @@ class CircuitBreaker:
             wait = self._opened_at + settings.MOVIES_BREAKER_RESET_SECONDS - time.monotonic()
             if wait <= 0 and not self._probing:
                 self._probing = True  # half-open: this call is the probe
+                prometheus.circuit_breaker_state.set(BreakerState.HALF_OPEN)
                 logger.info("Movie catalog circuit half-open: probing the upstream")
                 return
         raise CatalogUnavailableError(
@@ -90,6 +93,7 @@ class CircuitBreaker:
             self._failures = 0
             self._opened_at = None
             self._probing = False
+            prometheus.circuit_breaker_state.set(BreakerState.CLOSED)
 
     def record_failure(self) -> None:
         with self._lock:
@@ -100,6 +104,7 @@ class CircuitBreaker:
                 if self._opened_at is None or half_open_probe_failed:
                     logger.warning("Movie catalog circuit open after %d consecutive failures", self._failures)
                 self._opened_at = time.monotonic()
+                prometheus.circuit_breaker_state.set(BreakerState.OPEN)
 
     def retry_after(self) -> int | None:
         """Seconds until the next probe while open; None while closed."""
@@ -113,6 +118,7 @@ class CircuitBreaker:
             self._failures = 0
             self._opened_at = None
             self._probing = False
+            prometheus.circuit_breaker_state.set(BreakerState.CLOSED)
 
 
 breaker = CircuitBreaker()
@@ -130,13 +136,27 @@ def get_session() -> requests.Session:
 
 
 class _RetryableFailure(Exception):
-    """One failed attempt worth retrying."""
+    """One failed attempt worth retrying; `kind` names it in the metrics (timeout, connection_error, http_status)."""
 
-    def __init__(self, reason: str, *, timed_out: bool = False, retry_after: float | None = None) -> None:
+    def __init__(self, reason: str, *, kind: str, timed_out: bool = False, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
         self.timed_out = timed_out
         self.retry_after = retry_after
+
+
+# The outcome of a call in the metrics, by the error it raised.
+OUTCOME_BY_ERROR = (
+    (CatalogPageNotFoundError, "not_found"),
+    (CatalogUnavailableError, "unavailable"),
+    (CatalogTimeoutError, "timeout"),
+    (CatalogBadResponseError, "bad_response"),
+)
+
+
+def outcome_of(error: BaseException) -> str:
+    return next((outcome for kind, outcome in OUTCOME_BY_ERROR if isinstance(error, kind)), "error")
 
 
 def fetch_page(*, page: int, deadline: float | None = None) -> MoviePage:
@@ -151,20 +171,25 @@ def fetch_page(*, page: int, deadline: float | None = None) -> MoviePage:
         deadline = time.monotonic() + settings.MOVIES_API_DEADLINE_SECONDS
     if deadline - time.monotonic() < MIN_ATTEMPT_SECONDS:
         raise CatalogTimeoutError("The movie catalog did not answer in time.")
-    breaker.before_call()
+    try:
+        breaker.before_call()
+    except CatalogUnavailableError:
+        prometheus.upstream_calls.labels(outcome="circuit_open").inc()
+        raise
     try:
         result = _fetch_with_retries(page=page, deadline=deadline)
     except CatalogPageNotFoundError:
         breaker.record_success()  # the upstream is healthy, the page just is not there
+        prometheus.upstream_calls.labels(outcome="not_found").inc()
         raise
-    except CatalogUnavailableError as error:
+    except BaseException as error:
         breaker.record_failure()
-        error.retry_after = max(error.retry_after, breaker.retry_after() or 0)
-        raise
-    except BaseException:
-        breaker.record_failure()
+        if isinstance(error, CatalogUnavailableError):
+            error.retry_after = max(error.retry_after, breaker.retry_after() or 0)
+        prometheus.upstream_calls.labels(outcome=outcome_of(error)).inc()
         raise
     breaker.record_success()
+    prometheus.upstream_calls.labels(outcome="success").inc()
     return result
 
 
@@ -191,6 +216,7 @@ def _fetch_with_retries(*, page: int, deadline: float) -> MoviePage:
         )
         if attempt == max_attempts or out_of_time:
             break
+        prometheus.upstream_retries.labels(reason=last.kind).inc()
         time.sleep(delay)
     if last.timed_out:
         raise CatalogTimeoutError("The movie catalog did not answer in time.")
@@ -207,7 +233,7 @@ def _backoff(attempt: int) -> float:
 def _attempt(*, page: int, deadline: float) -> MoviePage:
     remaining = deadline - time.monotonic()
     if remaining < MIN_ATTEMPT_SECONDS:
-        raise _RetryableFailure("deadline reached", timed_out=True)
+        raise _RetryableFailure("deadline reached", kind="timeout", timed_out=True)
     timeout = (
         min(settings.MOVIES_API_CONNECT_TIMEOUT_SECONDS, remaining),
         min(settings.MOVIES_API_READ_TIMEOUT_SECONDS, remaining),
@@ -225,14 +251,16 @@ def _attempt(*, page: int, deadline: float) -> MoviePage:
             if status == 404:
                 raise CatalogPageNotFoundError(page)
             if status == 429 or status >= 500:
-                raise _RetryableFailure(f"HTTP {status}", retry_after=parse_retry_after(response.headers))
+                raise _RetryableFailure(
+                    f"HTTP {status}", kind="http_status", retry_after=parse_retry_after(response.headers)
+                )
             if status != 200:
                 raise CatalogBadResponseError(f"The movie catalog answered HTTP {status}.")
             body = _read_body(response, deadline=deadline)
     except requests.Timeout as error:
-        raise _RetryableFailure(f"timeout ({error.__class__.__name__})", timed_out=True) from error
+        raise _RetryableFailure(f"timeout ({error.__class__.__name__})", kind="timeout", timed_out=True) from error
     except requests.ConnectionError as error:
-        raise _RetryableFailure(f"connection error ({error.__class__.__name__})") from error
+        raise _RetryableFailure(f"connection error ({error.__class__.__name__})", kind="connection_error") from error
     except requests.RequestException as error:  # an invalid URL or the like: a configuration problem
         logger.error("Movie catalog request failed: %r", error)
         raise CatalogUnavailableError(retry_after=settings.MOVIES_API_RETRY_AFTER_SECONDS) from error
@@ -250,17 +278,19 @@ def _read_body(response: requests.Response, *, deadline: float) -> bytes:
     while True:
         remaining = deadline - time.monotonic()
         if remaining < MIN_ATTEMPT_SECONDS:
-            raise _RetryableFailure("deadline reached while reading the body", timed_out=True)
+            raise _RetryableFailure("deadline reached while reading the body", kind="timeout", timed_out=True)
         _clip_socket_timeout(response, remaining)
         try:
             # One socket read at most (decoded, at most READ_CHUNK_BYTES): the deadline is checked between reads.
             chunk = response.raw.read1(READ_CHUNK_BYTES, decode_content=True)
         except urllib3.exceptions.ReadTimeoutError as error:
-            raise _RetryableFailure("timeout while reading the body", timed_out=True) from error
+            raise _RetryableFailure("timeout while reading the body", kind="timeout", timed_out=True) from error
         except urllib3.exceptions.DecodeError as error:
             raise CatalogBadResponseError("The movie catalog answered with an undecodable body.") from error
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise _RetryableFailure(f"connection error while reading the body ({error.__class__.__name__})") from error
+            raise _RetryableFailure(
+                f"connection error while reading the body ({error.__class__.__name__})", kind="connection_error"
+            ) from error
         if not chunk:
             return bytes(body)
         body += chunk

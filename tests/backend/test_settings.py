@@ -107,3 +107,35 @@ def test_deploy_check_fails_with_the_development_defaults():
     assert result.returncode != 0
     for warning in ("security.W004", "security.W008", "security.W009", "security.W012", "security.W016"):
         assert warning in result.stderr
+
+
+def test_deploy_check_passes_with_the_operations_settings_too():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        METRICS_TOKEN=secrets.token_urlsafe(32),
+        ADMIN_URL="ops/console/",
+        LOG_FORMAT="json",
+        **PRODUCTION,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("ADMIN_URL", "/admin/", "ADMIN_URL must end with a slash and not begin with one, e.g. admin/."),
+        ("ADMIN_URL", "admin", "ADMIN_URL must end with a slash and not begin with one, e.g. admin/."),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT must be json or text."),
+    ],
+)
+def test_refuses_a_malformed_operations_setting(name, value, message):
+    result = manage("check", SECRET_KEY=secrets.token_urlsafe(50), DEBUG="false", **{name: value})
+
+    assert result.returncode != 0
+    assert message in result.stderr
