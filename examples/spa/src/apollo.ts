@@ -15,6 +15,8 @@ const PUBLIC_OPERATIONS = new Set(["Register", "ObtainToken", "RefreshToken", "L
  * How Apollo identifies objects until the API gives each type an `id`.
  * A collection's movie is NOT keyed: one movie uuid can carry different titles in two
  * collections, so its entries stay inside their collection (unnormalised).
+ * Once the types have a Relay-style `id: ID!` (one per collection entry for CollectionMovie),
+ * select `id` in the operations and drop these policies: Apollo keys on `id` by default.
  */
 export const typePolicies = {
   Collection: { keyFields: ["uuid"] },
