@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from graphql import OperationType, parse, validate
+from graphql import OperationType, build_schema, parse, validate
 
 from graphql_api.schema import schema
 from tests.html_assets import BROWSER_ACCEPT, asset_urls, missing_static_files
@@ -93,4 +93,4 @@ def test_graphiql_opens_with_a_valid_query_not_a_mutation(client):
 
     document = parse(example_query(html))
     assert [operation.operation for operation in document.definitions] == [OperationType.QUERY]
-    assert validate(schema._schema, document) == []
+    assert validate(build_schema(schema.as_str()), document) == []
