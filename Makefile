@@ -7,8 +7,18 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_UPSTREAM_PORT ?= 8001
+# The example single-page app (examples/spa): `make run` lets its origins call the API.
+SPA := examples/spa
+SPA_PORT ?= 5173
+SPA_ORIGINS := http://127.0.0.1:$(SPA_PORT),http://localhost:$(SPA_PORT)
+SPA_INSTALLED := $(SPA)/node_modules/.installed
+SPA_BUILT := $(SPA)/dist/index.html
+SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f -not -path '*/generated/*' 2>/dev/null) \
+	$(addprefix $(SPA)/,index.html package.json codegen.ts tsconfig.json vite.config.ts) graphql_api/schema.graphql
+# SKIP_BROWSER_TESTS=1: `make test` neither builds the SPA nor runs the browser tests (no Chromium or node needed).
+BROWSER_TESTS := $(if $(SKIP_BROWSER_TESTS),,spa-build)
 
-.PHONY: install run test lint fmt bench bench-smoke schema clean
+.PHONY: install run test lint fmt bench bench-smoke schema clean spa spa-build screenshots
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +32,9 @@ install: $(INSTALLED)
 # DEBUG defaults to true here, so no SECRET_KEY is needed on a developer's machine.
 run: install
 	@set -e; export DEBUG=$${DEBUG:-true}; \
+	if [ -z "$$CORS_ALLOWED_ORIGINS" ] && ! grep -qs '^CORS_ALLOWED_ORIGINS=' .env; then \
+		export CORS_ALLOWED_ORIGINS=$(SPA_ORIGINS); \
+	fi; \
 	$(PY) manage.py migrate --noinput; \
 	if [ -z "$$MOVIES_API_URL" ] && ! grep -qs '^MOVIES_API_URL=.' .env; then \
 		$(PY) manage.py demo_upstream --host 127.0.0.1 --port $(DEMO_UPSTREAM_PORT) & \
@@ -30,8 +43,31 @@ run: install
 	fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
-	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key-not-for-production-use} DEBUG=false $(PY) -m pytest $(PYTEST_ARGS)
+test: install $(BROWSER_TESTS)
+	SECRET_KEY=$${SECRET_KEY:-insecure-test-only-key-not-for-production-use} DEBUG=false $(PY) -m pytest \
+		$(if $(SKIP_BROWSER_TESTS),-m "not browser") $(PYTEST_ARGS)
+
+$(SPA_INSTALLED): $(SPA)/package.json $(SPA)/package-lock.json
+	cd $(SPA) && npm ci --no-audit --no-fund
+	touch $(SPA_INSTALLED)
+
+$(SPA_BUILT): $(SPA_INSTALLED) $(SPA_SOURCES)
+	cd $(SPA) && npm run build
+
+# Builds the SPA (codegen, type check, bundle) into examples/spa/dist when its sources changed.
+spa-build: $(SPA_BUILT)
+
+# The SPA on http://127.0.0.1:5173 beside the API of `make run` on http://$(HOST):$(PORT).
+spa: install spa-build
+	@set -e; printf '{ "apiUrl": "http://%s:%s/graphql/" }\n' $(HOST) $(PORT) > $(SPA)/dist/config.json; \
+	$(SPA)/node_modules/.bin/vite preview $(SPA) --host 127.0.0.1 --port $(SPA_PORT) --strictPort & \
+	preview=$$!; trap 'kill $$preview 2>/dev/null' EXIT; \
+	$(MAKE) --no-print-directory run
+
+# Re-takes the README's screenshots (docs/screenshots/) with the browser tests.
+screenshots: install spa-build
+	SECRET_KEY=insecure-test-only-key-not-for-production-use DEBUG=false $(PY) -m pytest -q -m browser \
+		--screenshots-dir docs/screenshots tests/browser
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -57,4 +93,4 @@ bench-smoke: install
 	$(PY) -m benchmarks.run --smoke
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(SPA)/node_modules $(SPA)/dist $(SPA)/src/generated

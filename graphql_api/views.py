@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed
 from strawberry.django.views import GraphQLView
 from strawberry.http import GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
@@ -19,6 +20,10 @@ from accounts.authentication import INVALID_TOKEN, authenticate_bearer
 from backend.problems import PRESERVED_HEADERS, PROBLEM_CONTENT_TYPE, problem_response
 from graphql_api.context import Context
 from graphql_api.errors import BAD_REQUEST, RATE_LIMITED, UNAUTHENTICATED
+
+# What GraphQL clients ask for. A browser prefers text/html to both: it gets GraphiQL.
+GRAPHQL_MEDIA_TYPES = ("application/graphql-response+json", "application/json")
+HTML = "text/html"
 
 # Strawberry's reason for a body that is neither JSON nor (enabled) multipart.
 STRAWBERRY_UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
@@ -68,9 +73,24 @@ class ApiGraphQLView(GraphQLView):
             return graphql_error_response(401, INVALID_TOKEN, UNAUTHENTICATED, headers)
         request.user = self.caller  # the caller the access log names (never the session's)
         try:
-            return self.run(request=request)
+            response = self.run(request=request)
         except HTTPException as error:
-            return self.http_error_response(error)
+            response = self.http_error_response(error)
+        if request.method == "GET":
+            # GET answers GraphiQL or a result by the Accept header: caches must keep both apart.
+            patch_vary_headers(response, ["Accept"])
+        return response
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """GraphiQL for a browser, whatever the query string says (the page prefills its editor from it).
+
+        Strawberry executes `GET /graphql/?query=...` even for a browser, so a
+        reload or a shared link of a page that had put its editor in the
+        address bar answered JSON. Other clients keep strawberry's rule.
+        """
+        if request.method == "GET" and self.request.get_preferred_type([*GRAPHQL_MEDIA_TYPES, HTML]) == HTML:
+            return True
+        return super().should_render_graphql_ide(request)
 
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
         return Context(request=request, user=self.caller, response=response)

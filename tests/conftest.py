@@ -20,7 +20,12 @@ from graphql_api import rate_limit
 from metrics.counter import shutdown_counter
 from tests.factories import UserFactory
 
-pytest_plugins = ["tests.plugins.upstreams", "tests.plugins.request_counter", "tests.plugins.servers"]
+pytest_plugins = [
+    "tests.plugins.upstreams",
+    "tests.plugins.request_counter",
+    "tests.plugins.servers",
+    "tests.plugins.browser",
+]
 
 GraphQL = Callable[..., tuple[int, dict[str, Any]]]
 

@@ -45,6 +45,9 @@ def run_shell(tmp_path: Path, script: str, **env: str) -> subprocess.CompletedPr
         "REQUEST_COUNTER_ENABLED": "false",
         **env,
     }
+    # Migrated, or /health/ would answer 503 (migrations pending).
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+    subprocess.run(migrate, cwd=REPO, env=environment, capture_output=True, timeout=120, check=True)
     return subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
         cwd=REPO,

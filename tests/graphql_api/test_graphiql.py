@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from graphql import OperationType, build_schema, parse, validate
 
+from graphql_api.schema import schema
 from tests.html_assets import BROWSER_ACCEPT, asset_urls, missing_static_files
 
 # The only absolute URL the page may contain: the SVG namespace of its inline
@@ -48,3 +50,47 @@ def test_graphiql_loads_its_scripts_and_styles_from_our_static_files(client):
         "plugin-explorer.umd.js",
     ]
     assert missing_static_files(urls) == []
+
+
+def vary(response) -> list[str]:
+    return [name.strip() for name in response["Vary"].split(",")]
+
+
+def example_query(html: str) -> str:
+    """The text GraphiQL's editor opens with: the page's EXAMPLE_QUERY template literal."""
+    match = re.search(r"const EXAMPLE_QUERY = `(.*?)`;", html, re.DOTALL)
+    assert match is not None
+    return match.group(1)
+
+
+def test_graphiql_opens_whatever_the_query_string_says(client):
+    response = client.get("/graphql/", {"query": "{ __typename }"}, HTTP_ACCEPT=BROWSER_ACCEPT)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "<title>Movie collections GraphiQL</title>" in response.content.decode()
+    assert "Accept" in vary(response)
+
+
+def test_a_graphql_client_gets_the_result_of_the_query_string(client):
+    response = client.get(
+        "/graphql/", {"query": "{ __typename }"}, HTTP_ACCEPT="application/graphql-response+json, application/json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"] == {"__typename": "Query"}
+    assert "Accept" in vary(response)
+
+
+def test_any_media_type_with_a_query_gets_the_result(client):
+    response = client.get("/graphql/", {"query": "{ __typename }"}, HTTP_ACCEPT="*/*")
+
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
+def test_graphiql_opens_with_a_valid_query_not_a_mutation(client):
+    html = client.get("/graphql/", HTTP_ACCEPT=BROWSER_ACCEPT).content.decode()
+
+    document = parse(example_query(html))
+    assert [operation.operation for operation in document.definitions] == [OperationType.QUERY]
+    assert validate(build_schema(schema.as_str()), document) == []
