@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_UPSTREAM_PORT ?= 8001
 
-.PHONY: install run test lint fmt bench schema clean
+.PHONY: install run test lint fmt bench schema clean prod-local prod-local-stop prod-local-status
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,18 @@ bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+# The production topology on this machine (README, "Production"): nginx (installed when missing and root),
+# two gunicorn instances, PostgreSQL and Redis from DATABASE_URL/REDIS_URL (the local ones by default).
+# PROD_LOCAL_ARGS="--port 8080 --app-ports 8101,8102 --workers 2 --threads 4"; everything it starts is under .prod-local/.
+prod-local: install
+	$(PY) -m deploy.local start $(PROD_LOCAL_ARGS)
+
+prod-local-stop: install
+	$(PY) -m deploy.local stop $(PROD_LOCAL_ARGS)
+
+prod-local-status: install
+	$(PY) -m deploy.local status $(PROD_LOCAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
