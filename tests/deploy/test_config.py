@@ -6,6 +6,7 @@ and compose.yaml and the Dockerfile are read and cross-checked.
 
 import re
 import runpy
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import yaml
 from django.conf import settings
 from django.urls import resolve
 
-from deploy import nginx
+from deploy import local, nginx
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "compose.yaml").read_text())
@@ -222,3 +223,30 @@ def test_the_image_leaves_out_local_state_and_secrets(path: str) -> None:
     ignored = (REPO / ".dockerignore").read_text().splitlines()
 
     assert path in ignored
+
+
+# --- README
+
+
+def test_the_readme_renders_compose_nginx_as_it_is_committed(tmp_path: Path) -> None:
+    readme = (REPO / "README.md").read_text().replace("\\\n", " ")
+    [command] = re.findall(r"python -m deploy\.nginx ([^\n]*--output deploy/compose-nginx\.conf)", readme)
+    argv = shlex.split(command)
+    argv[-1] = str(tmp_path / "nginx.conf")
+
+    nginx.main(argv)
+
+    assert (tmp_path / "nginx.conf").read_text() == (REPO / "deploy/compose-nginx.conf").read_text()
+
+
+def test_the_readme_names_the_defaults_of_make_prod_local() -> None:
+    readme = (REPO / "README.md").read_text()
+    _, layout = local.parse_layout(["start"])
+
+    assert f"`{local.DEFAULT_DATABASE_URL}`" in readme
+    assert f"`{local.DEFAULT_REDIS_URL}`" in readme
+    assert (
+        f'PROD_LOCAL_ARGS="--port {layout.port} --app-ports {",".join(map(str, layout.app_ports))} '
+        f'--upstream-port {layout.upstream_port}\n--workers {layout.workers} --threads {layout.threads}"'
+    ) in readme
+    assert f"two instances of {layout.workers} workers x {layout.threads} threads" in readme
