@@ -245,12 +245,20 @@ def app_limits(env: dict[str, str]) -> tuple[int, Path]:
 # --- The commands
 
 
+def recorded(layout: Layout) -> dict[str, int]:
+    """Every process this deployment recorded, by name, in stopping order: nginx, the instances, the upstream.
+
+    Read from the run directory, not the options: `stop` stops what `start` started, whatever its options.
+    """
+    pids = {"nginx": read_pid(layout.nginx_prefix / "nginx.pid")}
+    for path in sorted((layout.run_dir / "pids").glob("*.pid"), key=lambda path: path.stem == "demo-upstream"):
+        pids[path.stem] = read_pid(path)
+    return {name: pid for name, pid in pids.items() if pid is not None}
+
+
 def running(layout: Layout) -> dict[str, int]:
     """What this deployment started and is still running, by name."""
-    names = ["nginx", *layout.app_names(), "demo-upstream"]
-    pids = {name: read_pid(layout.pid_file(name)) for name in names}
-    pids["nginx"] = read_pid(layout.nginx_prefix / "nginx.pid")
-    return {name: pid for name, pid in pids.items() if pid is not None and is_running(pid)}
+    return {name: pid for name, pid in recorded(layout).items() if is_running(pid)}
 
 
 def start(layout: Layout) -> None:
@@ -258,7 +266,8 @@ def start(layout: Layout) -> None:
         raise DeploymentError(f"Already running ({', '.join(already)}); stop it first")
     for directory in ("pids", "logs"):
         (layout.run_dir / directory).mkdir(parents=True, exist_ok=True)
-    busy = [port for port in [layout.port, *layout.app_ports, layout.upstream_port] if not port_is_free(port)]
+    ports = [layout.port, *layout.app_ports, *([layout.upstream_port] if uses_demo_upstream() else [])]
+    busy = [port for port in ports if not port_is_free(port)]
     if busy:
         raise DeploymentError(f"Ports in use: {', '.join(map(str, busy))}")
     try:
@@ -308,29 +317,23 @@ def start_processes(layout: Layout, env: dict[str, str], *, max_body: int, stati
 
 def stop(layout: Layout) -> None:
     """Stops what `start` started: nginx first (no new requests), then the instances (they drain), then the rest."""
-    processes = running(layout)
-    for name in ["nginx", *layout.app_names(), "demo-upstream"]:
-        if name in processes:
-            # nginx: SIGQUIT finishes the requests in flight; gunicorn: SIGTERM does.
-            sig = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
-            killed = terminate(processes[name], sig)
-            print(f"Stopped {name}{' (killed: it did not stop in time)' if killed else ''}")
-    for name in ["nginx", *layout.app_names(), "demo-upstream"]:
-        layout.pid_file(name).unlink(missing_ok=True)
+    for name, pid in running(layout).items():
+        # nginx: SIGQUIT finishes the requests in flight; gunicorn: SIGTERM does.
+        killed = terminate(pid, signal.SIGQUIT if name == "nginx" else signal.SIGTERM)
+        print(f"Stopped {name}{' (killed: it did not stop in time)' if killed else ''}")
+    for path in (layout.run_dir / "pids").glob("*.pid"):
+        path.unlink()
 
 
 def status(layout: Layout) -> bool:
-    """Prints what runs; answers whether the whole deployment is up and healthy through nginx."""
+    """Prints what runs; answers whether all of it is up and healthy through nginx."""
     processes = running(layout)
-    expected = ["nginx", *layout.app_names()]
-    if read_pid(layout.pid_file("demo-upstream")) is not None:
-        expected.append("demo-upstream")
+    expected = recorded(layout) or dict.fromkeys(["nginx", *layout.app_names()], 0)
     for name in expected:
-        state = f"running (pid {processes[name]})" if name in processes else "stopped"
-        print(f"{name:14} {state}")
+        print(f"{name:14} {f'running (pid {processes[name]})' if name in processes else 'stopped'}")
     healthy = answers_health(layout.url)
     print(f"{layout.url}/health/ {'ok' if healthy else 'not answering'}")
-    return healthy and all(name in processes for name in expected)
+    return healthy and bool(processes) and processes.keys() == expected.keys()
 
 
 def parse_layout(argv: Sequence[str] | None) -> tuple[str, Layout]:
