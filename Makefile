@@ -18,7 +18,7 @@ SPA_SOURCES := $(shell find $(SPA)/src $(SPA)/public -type f -not -path '*/gener
 # SKIP_BROWSER_TESTS=1: `make test` neither builds the SPA nor runs the browser tests (no Chromium or node needed).
 BROWSER_TESTS := $(if $(SKIP_BROWSER_TESTS),,spa-build)
 
-.PHONY: install run test lint fmt bench bench-smoke schema clean spa spa-build screenshots
+.PHONY: install run test lint fmt bench bench-smoke schema clean spa spa-build screenshots prod-local prod-local-stop prod-local-status
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,18 @@ bench: install
 # Every benchmark scenario once, on the same servers and data: does each answer 2xx? (CI; no wrk needed)
 bench-smoke: install
 	$(PY) -m benchmarks.run --smoke
+
+# The production topology on this machine (README, "Production"): nginx (installed when missing and root),
+# two gunicorn instances, PostgreSQL and Redis from DATABASE_URL/REDIS_URL (the local ones by default).
+# PROD_LOCAL_ARGS="--port 8080 --app-ports 8101,8102 --workers 2 --threads 4"; everything it starts is under .prod-local/.
+prod-local: install
+	$(PY) -m deploy.local start $(PROD_LOCAL_ARGS)
+
+prod-local-stop: install
+	$(PY) -m deploy.local stop $(PROD_LOCAL_ARGS)
+
+prod-local-status: install
+	$(PY) -m deploy.local status $(PROD_LOCAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(SPA)/node_modules $(SPA)/dist $(SPA)/src/generated
