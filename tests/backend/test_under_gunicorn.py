@@ -39,12 +39,8 @@ def post_graphql(url: str, query: str, **extra: Any) -> tuple[int, dict, float]:
 
 
 @pytest.fixture
-def server(instances: Any, tmp_path: Path) -> Instance:
-    """One instance, one worker of 4 threads, as a small deployment runs."""
-    env = server_env(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    prepare_database(env)
-    [instance] = instances(1, env=env, workers=1, threads=4)
-    return instance
+def server(small_instance: Instance) -> Instance:
+    return small_instance
 
 
 def test_costly_documents_are_refused_at_once_while_health_stays_fast(server: Instance) -> None:

@@ -17,11 +17,8 @@ LARGE_BODY = b"x" * 1_000_000
 
 
 @pytest.fixture
-def server(instances: Any, tmp_path: Path) -> Instance:
-    env = server_env(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    prepare_database(env)
-    [instance] = instances(1, env=env, workers=1, threads=4)
-    return instance
+def server(small_instance: Instance) -> Instance:
+    return small_instance
 
 
 def control_socket(port: int) -> Path:

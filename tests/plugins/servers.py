@@ -132,6 +132,15 @@ def instances(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
+def small_instance(instances: Any, tmp_path: Path) -> Instance:
+    """One instance on a migrated SQLite file of its own, one worker of 4 threads, as a small deployment runs."""
+    env = server_env(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    prepare_database(env)
+    [instance] = instances(1, env=env, workers=1, threads=4)
+    return instance
+
+
+@pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A PostgreSQL database of this test's own; answers its URL."""
     name = f"metrics_mp_{uuid.uuid4().hex[:12]}"
