@@ -44,12 +44,6 @@ SHARED_STATUSES = (429, 500, 503)
 RETRY_AFTER = "Retry-After"
 WWW_AUTHENTICATE = "WWW-Authenticate"
 
-METHOD_NOT_ALLOWED = {
-    "description": "A method the path does not list (any path): the `Allow` header lists those it does.",
-    "headers": {"Allow": {"schema": {"type": "string"}, "required": True, "description": "e.g. `GET, HEAD, OPTIONS`"}},
-    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
-
 
 class BearerScheme(SimpleJWTScheme):
     """`accounts.authentication.BearerAuthentication` is simplejwt's bearer scheme."""
