@@ -3,7 +3,7 @@ r"""What the services accept, as JSON Schema for the OpenAPI document.
 Each function answers the schema keywords of one request field, derived
 from the rule it describes (the services' constants, settings, Django's
 validators), so the document and the server cannot drift apart.
-`tests/rest_compat/test_openapi_constraints.py` checks that a value matches
+`tests/rest_compat/test_openapi_document.py` checks that a value matches
 these keywords exactly when the server accepts it.
 
 Patterns are ECMA-262 as OpenAPI asks, in the subset Python and Rust read
