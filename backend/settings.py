@@ -207,7 +207,21 @@ AUTH_THROTTLE_PER_MINUTE = env.int("AUTH_THROTTLE_PER_MINUTE", default=30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Movie collections API (REST)",
-    "DESCRIPTION": "REST shims over the GraphQL API at /graphql/.",
+    "DESCRIPTION": (
+        "REST shims over the GraphQL API at /graphql/. Every error is a problem document "
+        "(`application/problem+json`); a method a path does not list answers 405 with `Allow` "
+        "(`#/components/responses/MethodNotAllowed`)."
+    ),
+    # Any path answers 405 to a method it does not list; OpenAPI has no place for that but a shared response.
+    "APPEND_COMPONENTS": {
+        "responses": {
+            "MethodNotAllowed": {
+                "description": "A method the path does not list: `Allow` lists those it does.",
+                "headers": {"Allow": {"required": True, "schema": {"type": "string"}}},
+                "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        }
+    },
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -9,6 +9,7 @@ import re
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -25,6 +26,7 @@ from rest_compat.serializers import (
     CredentialsSerializer,
     MoviesPageSerializer,
     RefreshSerializer,
+    RegistrationSerializer,
     RequestCountResetSerializer,
     RequestCountSerializer,
     TokenPairSerializer,
@@ -46,6 +48,10 @@ ETAG_PATTERN = re.compile(r'"(?P<version>[1-9][0-9]{0,9})"')
 # --- Accounts
 
 
+def registration(request: Request) -> Data:
+    return validated(RegistrationSerializer, request.data)
+
+
 def credentials(request: Request) -> Data:
     return validated(CredentialsSerializer, request.data)
 
@@ -56,13 +62,13 @@ def refresh_variables(request: Request) -> Data:
 
 REGISTER = OperationRoute(
     "register",
-    variables=credentials,
+    variables=registration,
     serializer=TokenPairSerializer,
     result="register",
     status=201,
-    request_serializer=CredentialsSerializer,
+    request_serializer=RegistrationSerializer,
     summary="Create an account and answer its tokens.",
-    error_statuses=(429,),
+    statuses={400: "The username or the password is refused (`errors` says why), or the username is taken."},
 )
 OBTAIN_TOKEN = OperationRoute(
     "obtain_token",
@@ -71,8 +77,9 @@ OBTAIN_TOKEN = OperationRoute(
     result="obtainToken",
     request_serializer=CredentialsSerializer,
     summary="Exchange a username and password for tokens.",
-    error_statuses=(429,),
+    statuses={401: "The username and password do not match an active user."},
 )
+BAD_REFRESH_TOKEN = "The refresh token is malformed, expired or revoked (used before, or logged out)."  # noqa: S105
 REFRESH_TOKEN = OperationRoute(
     "refresh_token",
     variables=refresh_variables,
@@ -81,6 +88,7 @@ REFRESH_TOKEN = OperationRoute(
     request_serializer=RefreshSerializer,
     summary="Exchange a refresh token for a new access token and a new refresh token.",
     description="The refresh token sent is revoked: used again, it answers 401.",
+    statuses={401: BAD_REFRESH_TOKEN},
 )
 LOGOUT = OperationRoute(
     "logout",
@@ -88,6 +96,7 @@ LOGOUT = OperationRoute(
     status=204,
     request_serializer=RefreshSerializer,
     summary="Log out: revoke the refresh token (its access tokens expire on their own).",
+    statuses={401: BAD_REFRESH_TOKEN},
 )
 
 
@@ -151,6 +160,37 @@ def version_header(data: Data) -> dict[str, str]:
     return {"ETag": etag(collection["version"])} if collection else {}
 
 
+COLLECTION_UUID = OpenApiParameter(
+    "collection_uuid",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    description="A malformed uuid answers 404, as an unknown one or another user's collection does.",
+)
+ETAG_SCHEMA = {"type": "string", "pattern": '^"[1-9][0-9]{0,9}"$'}
+ETAG = OpenApiParameter(
+    "ETag",
+    ETAG_SCHEMA,
+    OpenApiParameter.HEADER,
+    required=True,
+    response=[200, 304],
+    description="The collection's version (one more with every change), to send back in `If-Match`/`If-None-Match`.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Entity tags (`ETag`) the client holds, comma-separated: 304 when one is the current version.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The `ETag` read: the change is made only if the collection is still at that version (412 otherwise); "
+    "`*` matches any.",
+)
+CHANGED = "`If-Match` names another version than the collection's: it changed since it was read."
+
+
 def collection_list_variables(request: Request) -> Data:
     return {"limit": REST_COLLECTIONS_LIMIT}
 
@@ -182,6 +222,8 @@ COLLECTION_DETAIL = OperationRoute(
     description=(
         "Answers its version as `ETag`; with `If-None-Match` holding it, 304 and no body (nothing else is read)."
     ),
+    parameters=[COLLECTION_UUID, IF_NONE_MATCH, ETAG],
+    statuses={304: "Not modified: the client's `If-None-Match` holds the current version. No body."},
 )
 COLLECTION_UPDATE = OperationRoute(
     "collection_update",
@@ -195,6 +237,8 @@ COLLECTION_UPDATE = OperationRoute(
         "With `If-Match` (the `ETag` read), changes only that version: 412 when the collection changed "
         "since. Answers the new version as `ETag`."
     ),
+    parameters=[COLLECTION_UUID, IF_MATCH, ETAG],
+    statuses={412: CHANGED},
 )
 COLLECTION_DELETE = OperationRoute(
     "collection_delete",
@@ -202,6 +246,8 @@ COLLECTION_DELETE = OperationRoute(
     status=204,
     summary="Delete a collection.",
     description="With `If-Match` (the `ETag` read), deletes only that version: 412 when the collection changed.",
+    parameters=[COLLECTION_UUID, IF_MATCH],
+    statuses={412: CHANGED},
 )
 
 
@@ -239,10 +285,27 @@ MOVIES_PAGE = OperationRoute(
     ),
     parameters=[
         OpenApiParameter(
-            "page", int, OpenApiParameter.QUERY, required=False, description="Page number, from 1 (default 1)."
-        )
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+            OpenApiParameter.QUERY,
+            description="Page number, from 1, in decimal digits.",
+        ),
+        OpenApiParameter(
+            STALE_HEADER,
+            {"type": "string", "enum": ["true"]},
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="Present when the upstream failed and a copy fetched before is served.",
+        ),
     ],
-    error_statuses=(400, 404, 502, 503, 504),
+    statuses={
+        400: "`page` is not a positive integer.",
+        404: "The page is past the end of the catalog.",
+        502: "The upstream answered a malformed payload or an unexpected status.",
+        503: "The upstream is unavailable after retries, or its circuit is open (`Retry-After`), or the request "
+        "ran out of time.",
+        504: "The upstream did not answer in time.",
+    },
 )
 
 
@@ -252,11 +315,11 @@ REQUEST_COUNT = OperationRoute(
     "request_count",
     serializer=RequestCountSerializer,
     summary="Requests served by the whole deployment since the last reset, this one included.",
-    error_statuses=(503,),
+    statuses={503: "The request counter's store cannot be read."},
 )
 REQUEST_COUNT_RESET = OperationRoute(
     "request_count_reset",
     serializer=RequestCountResetSerializer,
     summary="Set the request count to zero.",
-    error_statuses=(503,),
+    statuses={503: "The request counter's store cannot be written."},
 )

@@ -3,9 +3,12 @@
 Request serializers check JSON types only and convert the REST wire form to
 GraphQL variables (for example `genres: "Drama,Comedy"` to a list). Business
 rules (blank titles, lengths, duplicates) live in the services, shared by both
-faces. Response serializers render an operation's data as the REST body.
+faces; a field's `constraints` describe them in the OpenAPI document only
+(`rest_compat.constraints`). Response serializers render an operation's data
+as the REST body.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import get_script_prefix
@@ -13,10 +16,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rest_compat import constraints
+
 RESET_MESSAGE = "request count reset successfully"
 
 
-class StrictCharField(serializers.CharField):
+class DocumentedConstraints:
+    """A field whose `constraints` (JSON Schema keywords) tell the OpenAPI document what the services enforce."""
+
+    def __init__(self, *, constraints: Callable[[], dict[str, Any]] | None = None, **kwargs: Any) -> None:
+        self.constraints = constraints
+        super().__init__(**kwargs)
+
+
+class StrictCharField(DocumentedConstraints, serializers.CharField):
     """A JSON string, nothing converted to one (DRF would accept numbers)."""
 
     default_error_messages = {"invalid": "Must be a string."}
@@ -46,35 +59,68 @@ class CredentialsSerializer(serializers.Serializer):
     password = StrictCharField()
 
 
+class RegistrationSerializer(serializers.Serializer):
+    username = StrictCharField(
+        constraints=constraints.username,
+        help_text=(
+            "Letters and digits of any script and `_`, `.`, `@`, `+`, `-` (Django's username validator), "
+            "after NFKC normalisation (fullwidth letters are plain ones); at most 150 characters; not taken."
+        ),
+    )
+    password = StrictCharField(
+        constraints=constraints.password,
+        help_text=(
+            "At least 8 characters, not only digits; also refused when too like the username or a common "
+            "password (Django's password validators)."
+        ),
+    )
+
+
 class RefreshSerializer(serializers.Serializer):
     refresh_token = StrictCharField()
 
 
+TITLE_HELP = "Not blank (something visible: not only spaces or zero-width characters); no NUL."
+
+
 class MovieSerializer(serializers.Serializer):
-    uuid = StrictUUIDField()
-    title = StrictCharField()
-    description = StrictCharField(required=False, default="")
-    genres = StrictCharField(required=False, default="", help_text='Comma-separated, e.g. "Drama,Comedy".')
+    uuid = StrictUUIDField(help_text="Once per collection.")
+    title = StrictCharField(constraints=constraints.title, help_text=TITLE_HELP)
+    description = StrictCharField(required=False, default="", constraints=constraints.description)
+    genres = StrictCharField(
+        required=False,
+        default="",
+        constraints=constraints.genres,
+        help_text=(
+            'Comma-separated, e.g. "Drama,Comedy": names are trimmed, blank ones dropped, each at most '
+            "100 characters; at most 20 different names (`GENRES_PER_MOVIE_LIMIT`)."
+        ),
+    )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         values = super().to_internal_value(data)
         return {**values, "uuid": str(values["uuid"]), "genres": values["genres"].split(",")}
 
 
-class MovieListField(serializers.ListField):
+class MovieListField(DocumentedConstraints, serializers.ListField):
     default_error_messages = {"not_a_list": "Must be a list of movies."}
     child = MovieSerializer()
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("constraints", constraints.movies)
+        kwargs.setdefault("help_text", "In the order given; at most `MOVIES_PER_COLLECTION_LIMIT` (1,000).")
+        super().__init__(**kwargs)
+
 
 class CollectionCreateSerializer(serializers.Serializer):
-    title = StrictCharField()
-    description = StrictCharField(required=False, default="")
+    title = StrictCharField(constraints=constraints.title, help_text=TITLE_HELP)
+    description = StrictCharField(required=False, default="", constraints=constraints.description)
     movies = MovieListField(required=False, default=list)
 
 
 class CollectionUpdateSerializer(serializers.Serializer):
-    title = StrictCharField(required=False)
-    description = StrictCharField(required=False)
+    title = StrictCharField(required=False, constraints=constraints.title, help_text=TITLE_HELP)
+    description = StrictCharField(required=False, constraints=constraints.description)
     movies = MovieListField(required=False)
 
 

@@ -7,7 +7,7 @@ body (and describes it in the OpenAPI document), which status on success.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,12 +31,11 @@ from graphql_api.errors import (
     Unauthenticated,
 )
 from graphql_api.schema import schema
-from rest_compat.openapi import ShimSchema
+from rest_compat.openapi import BODY_METHODS, ShimSchema
 
 OPERATIONS_DIR = Path(__file__).resolve().parent / "operations"
 
 Data = dict[str, Any]
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @cache
@@ -73,8 +72,10 @@ class OperationRoute:
     request_serializer: type[Serializer] | None = None
     summary: str = ""
     description: str = ""
+    # Request parameters and headers, and response headers (`OpenApiParameter(response=[...])`).
     parameters: Sequence[OpenApiParameter] = ()
-    error_statuses: Sequence[int] = ()
+    # The statuses of this route beyond those every shim of its kind answers (`ShimSchema`), each with its meaning.
+    statuses: Mapping[int, str] = field(default_factory=dict)
 
     def body(self, data: Data, request: Request) -> Any:
         """The REST body of a successful run: the serializer's rendering of the data."""
