@@ -271,9 +271,10 @@ MOVIES_CACHE_STALE_SECONDS = env.int("MOVIES_CACHE_STALE_SECONDS", default=86400
 
 # --- Request counter (see metrics/)
 REQUEST_COUNTER_ENABLED = env.bool("REQUEST_COUNTER_ENABLED", default=True)
-REQUEST_COUNTER_FLUSH_MS = env.int("REQUEST_COUNTER_FLUSH_MS", default=10)
 REQUEST_COUNTER_KEY_PREFIX = env.str("REQUEST_COUNTER_KEY_PREFIX", default="movie-collections")
 REQUEST_COUNTER_REDIS_URL = env.str("REQUEST_COUNTER_REDIS_URL", default=REDIS_URL)
+# A flush on Redis is one script call; on the database, a transaction that takes SQLite's one write lock.
+REQUEST_COUNTER_FLUSH_MS = env.int("REQUEST_COUNTER_FLUSH_MS", default=10 if REQUEST_COUNTER_REDIS_URL else 100)
 # A process that does not flush for this long after a read began counts as gone.
 REQUEST_COUNTER_PROCESS_TIMEOUT_MS = env.int("REQUEST_COUNTER_PROCESS_TIMEOUT_MS", default=2000)
 # Bound of a counter store call: Redis connect and read, a PostgreSQL lock wait.
