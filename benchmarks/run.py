@@ -143,6 +143,13 @@ class Running:
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             command, cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()  # no server left behind when the run ends here
+            raise
+
+    def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + BOOT_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
