@@ -139,6 +139,8 @@ class LiteralValuesRule(ValuesOfCorrectTypeRule):
 
 
 def _walk(value: Any, type_: GraphQLInputType, path: Path) -> Iterator[tuple[Path, str, str]]:
+    if value is Undefined:  # a variable inside a literal: checked with the variables
+        return
     if isinstance(type_, GraphQLNonNull):
         if value is None:
             yield path, "null", "This field may not be null."

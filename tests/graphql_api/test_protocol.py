@@ -650,6 +650,19 @@ def test_a_literal_of_the_wrong_type_is_bad_user_input_like_the_same_variable(gr
     assert "locations" in error
 
 
+def test_a_variable_inside_a_wrong_literal_is_not_reported_with_it(graphql, user):
+    mutation = """mutation($title: String!) {
+      createCollection(input: {title: $title, movies: [{uuid: "x", title: "m"}]}) { uuid }
+    }"""
+
+    _, body = graphql(mutation, {"title": "Fine"}, user=user)
+
+    [error] = body["errors"]
+    assert error["extensions"]["errors"] == [
+        {"field": "movies.0.uuid", "code": "invalid", "message": "Must be a valid UUID."}
+    ]
+
+
 def test_a_malformed_movie_uuid_reads_the_same_on_both_faces(graphql, user):
     movie = {"uuid": "x", "title": "m", "description": "", "genres": ""}
     rest = bearer_client(user).post("/collections/", {"title": "t", "movies": [movie]}, format="json")
