@@ -5,23 +5,16 @@ from django.contrib.auth import get_user_model
 
 from accounts import authentication
 from accounts.authentication import UserCache
+from tests.clock import ManualClock
 from tests.conftest import bearer_client
 
 pytestmark = pytest.mark.django_db
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(settings, monkeypatch) -> Clock:
+def clock(settings, monkeypatch) -> ManualClock:
     settings.AUTH_USER_CACHE_SECONDS = 5
-    clock = Clock()
+    clock = ManualClock()
     monkeypatch.setattr(authentication, "users", UserCache(clock))
     return clock
 

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from graphql_api import rate_limit
 from graphql_api.rate_limit import CostLimiter, LocalBuckets, RedisBuckets
+from tests.clock import ManualClock
 from tests.conftest import bearer_client
 from tests.factories import CollectionFactory
 from tests.plugins.request_counter import TEST_REDIS_URL, delete_keys, free_port
@@ -17,20 +18,12 @@ pytestmark = pytest.mark.django_db
 FIVE_COLLECTIONS = "{ collections(pagination: {limit: 5}) { results { title } } }"  # 1 + 5 points
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def small_bucket(settings, monkeypatch):
     """Buckets of 10 points refilled by 1 a second, in this process, on a clock that moves when told."""
     settings.GRAPHQL_COST_BUCKET = 10
     settings.GRAPHQL_COST_REFILL_PER_SECOND = 1
-    clock = Clock()
+    clock = ManualClock()
     monkeypatch.setattr(rate_limit, "_limiter", CostLimiter(LocalBuckets(clock), clock))
     return clock
 
