@@ -21,16 +21,15 @@ from backend.problems import PRESERVED_HEADERS, PROBLEM_CONTENT_TYPE, problem_re
 from graphql_api.context import Context
 from graphql_api.errors import BAD_REQUEST, RATE_LIMITED, UNAUTHENTICATED
 
-# What GraphQL clients ask for. A browser prefers text/html to both: it gets GraphiQL.
-GRAPHQL_MEDIA_TYPES = ("application/graphql-response+json", "application/json")
-HTML = "text/html"
-
 # Strawberry's reason for a body that is neither JSON nor (enabled) multipart.
 STRAWBERRY_UNSUPPORTED_CONTENT_TYPE = "Unsupported content type"
 # GraphQL over HTTP's own media type: a client that accepts it reads the body whatever the status
 # (Apollo Client 4 reads an `application/json` body only with a 2xx).
 GRAPHQL_RESPONSE_CONTENT_TYPE = "application/graphql-response+json"
 CONTENT_TYPE = f"{GRAPHQL_RESPONSE_CONTENT_TYPE}; charset=utf-8"
+# What GraphQL clients ask for. A browser prefers text/html to both: it gets GraphiQL.
+GRAPHQL_MEDIA_TYPES = (GRAPHQL_RESPONSE_CONTENT_TYPE, "application/json")
+HTML = "text/html"
 
 
 def graphql_error_response(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> JsonResponse:
@@ -62,6 +61,7 @@ class ApiGraphQLView(GraphQLView):
         response = self.answer(request)
         if GRAPHQL_RESPONSE_CONTENT_TYPE in request.headers.get("Accept", ""):
             response = as_graphql_response(response)
+        # The Accept header picks GraphiQL or a result, and the media type: caches must keep them apart.
         patch_vary_headers(response, ["Accept"])
         return response
 
@@ -73,13 +73,9 @@ class ApiGraphQLView(GraphQLView):
             return graphql_error_response(401, INVALID_TOKEN, UNAUTHENTICATED, headers)
         request.user = self.caller  # the caller the access log names (never the session's)
         try:
-            response = self.run(request=request)
+            return self.run(request=request)
         except HTTPException as error:
-            response = self.http_error_response(error)
-        if request.method == "GET":
-            # GET answers GraphiQL or a result by the Accept header: caches must keep both apart.
-            patch_vary_headers(response, ["Accept"])
-        return response
+            return self.http_error_response(error)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """GraphiQL for a browser, whatever the query string says (the page prefills its editor from it).
